@@ -80,12 +80,13 @@ def test_kill_9_and_resume(tmp_path: Path) -> None:
         server.wait(10)
 
     resumed = prompts[answered_before:]
-    # Nothing answered and stored before the kill is asked again; requests that were in flight
-    # when the process died (at most the 2 connections) may be asked once more.
-    assert len(resumed) <= 56 - answered_before + 2
+    # Nothing stored before the kill is asked again. What may be asked once more: the requests in
+    # flight when the process died (at most the 2 connections) and the responses of the loop turn
+    # it died in, not yet written (at most one per connection).
+    may_repeat = 2 * 2
+    assert len(resumed) <= 56 - answered_before + may_repeat
     assert len(set(prompts)) == 56, "every sample was answered: nothing lost"
-    in_flight_repeats = len(prompts) - len(set(prompts))
-    assert in_flight_repeats <= 2
+    assert len(prompts) - len(set(prompts)) <= may_repeat
 
     samples = [json.loads(x) for x in (tmp_path / "resumed" / "samples.jsonl").read_text().splitlines()]
     assert len(samples) == 56 and all(s["error"] is None for s in samples)

@@ -156,8 +156,10 @@ def tasks_command(
         console.print_json(json.dumps(rows))
         return
     table = Table(title=f"tasks{f' in suite {suite}' if suite else ''} (data dir: {data_dir or 'built-in only'})")
-    for col in ("task", "suites", "category", "samples", "scorer", "data file", "status"):
-        table.add_column(col)
+    # Names are what a user copies into --tasks: never cut them; the file list folds instead.
+    for col in ("task", "suites", "category", "samples", "scorer", "status"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("data file", overflow="fold")
     for r in rows:
         table.add_row(
             r["name"],
@@ -165,8 +167,8 @@ def tasks_command(
             r["category"],
             "-" if r["samples"] is None else str(r["samples"]),
             r["scorer"],
-            ", ".join(r["files"]),
             "[green]present" if r["present"] else "[red]missing",
+            ", ".join(r["files"]),
         )
     console.print(table)
 

@@ -1,12 +1,18 @@
 """The persistent response cache: every successful model call, keyed by what determines it.
 
 Key = sha256 of (model entry identity, messages, decoding parameters). A new response is written
-at the start of the next event-loop iteration, together with every other response stored in the
-same iteration, as one SQLite transaction (WAL mode): one commit per burst of responses instead of
-one per response. A request the runner starts after a slot frees up is sent after that write, so a
-run killed with `kill -9` and started again asks the model only for what was not stored: at worst
-the responses that arrived in the iteration it died in, asked once more. Failed calls are not
-cached: a rerun retries them.
+in the event-loop turn after it arrives, together with every other response of that turn, as one
+SQLite transaction (WAL mode), after the runner has already sent the next request on its slot:
+at 64 requests in flight, responses arrive in bursts, and each microsecond spent between a
+response and the next request is paid by every request behind it in the burst
+(bench/runner_overhead.py). A run killed with `kill -9` and started again asks the model only for
+what was not stored: at worst the requests in flight when it died and the responses of the turn
+it died in. Failed calls are not cached: a rerun retries them.
+
+Writes go to an append-only `journal` table with no index: inserting random sha256 keys into the
+indexed `responses` table touches a page per row, which made a burst of 64 responses cost about a
+millisecond. The journal is folded into `responses` in one sorted pass when the cache closes, and
+when it opens after a run was killed.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ import hashlib
 import json
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +34,8 @@ from equipoise.models._types import ChatModel, ChatRequest, ChatResponse, Genera
 # Module-level encoders: json.dumps with non-default options builds a new encoder on every call.
 _KEY_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
 _ROW_JSON = json.JSONEncoder(ensure_ascii=False)
+# SQLite builds before 3.32 allow at most 999 parameters in one statement.
+_KEYS_PER_QUERY = 900
 
 
 @lru_cache(maxsize=256)
@@ -48,8 +58,10 @@ class ResponseCache:
     """A SQLite table of responses; safe to share between runs and processes.
 
     `put` inside a running event loop buffers the response and schedules one write for everything
-    buffered in the same loop iteration; outside a loop it writes at once. `get` sees buffered
-    responses too, and `flush` / `close` write whatever is still buffered.
+    buffered in the same loop turn; outside a loop it writes at once. `get` sees every response
+    this object stored, buffered or written; `close` folds them into the indexed table.
+    Another process sees a response once the process that stored it has closed its cache (or died,
+    and any process has opened the cache since).
     """
 
     def __init__(self, path: Path) -> None:
@@ -59,21 +71,39 @@ class ResponseCache:
         self._db.execute("PRAGMA journal_mode=WAL")
         # NORMAL: a commit survives the process being killed; only power loss may lose the last few.
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, model TEXT NOT NULL, "
-            "response TEXT NOT NULL, created REAL NOT NULL)"
-        )
+        for table, key in (("responses", "key TEXT PRIMARY KEY"), ("journal", "key TEXT NOT NULL")):
+            self._db.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} ({key}, model TEXT NOT NULL, "
+                "response TEXT NOT NULL, created REAL NOT NULL)"
+            )
         self._pending: dict[str, tuple[str, ChatResponse]] = {}
-        # The loop a write is scheduled on (None: nothing scheduled).
-        self._flush_loop: asyncio.AbstractEventLoop | None = None
+        self._flush_scheduled = False
+        # Written to the journal by this object, not yet folded into `responses`.
+        self._journaled: dict[str, ChatResponse] = {}
+        self._fold()
+
+    def _mine(self, key: str) -> ChatResponse | None:
+        pending = self._pending.get(key)
+        return pending[1] if pending is not None else self._journaled.get(key)
 
     def get(self, key: str) -> ChatResponse | None:
         """The stored response for `key`, marked as cached."""
-        pending = self._pending.get(key)
-        if pending is not None:
-            return replace(pending[1], cached=True)
+        mine = self._mine(key)
+        if mine is not None:
+            return replace(mine, cached=True)
         row = self._db.execute("SELECT response FROM responses WHERE key = ?", (key,)).fetchone()
         return ChatResponse.from_dict(json.loads(row[0]), cached=True) if row else None
+
+    def get_many(self, keys: list[str]) -> dict[str, ChatResponse]:
+        """The stored responses among `keys`, read in a few large queries, marked as cached."""
+        found = {k: replace(r, cached=True) for k in keys if (r := self._mine(k)) is not None}
+        rest = [k for k in keys if k not in found]
+        for i in range(0, len(rest), _KEYS_PER_QUERY):
+            chunk = rest[i : i + _KEYS_PER_QUERY]
+            marks = ",".join("?" * len(chunk))
+            for key, raw in self._db.execute(f"SELECT key, response FROM responses WHERE key IN ({marks})", chunk):
+                found[key] = ChatResponse.from_dict(json.loads(raw), cached=True)
+        return found
 
     def put(self, key: str, model: str, response: ChatResponse) -> None:
         """Store a successful response (failures are never stored)."""
@@ -85,36 +115,54 @@ class ResponseCache:
         except RuntimeError:
             self.flush()
             return
-        if self._flush_loop is not loop:
-            self._flush_loop = loop
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
             loop.call_soon(self.flush)
 
     def flush(self) -> None:
-        """Write every buffered response in one transaction."""
-        self._flush_loop = None
+        """Write every buffered response to the journal in one transaction."""
+        self._flush_scheduled = False
         if not self._pending:
             return
         now = time.time()
         rows = [(key, model, _ROW_JSON.encode(r.to_dict()), now) for key, (model, r) in self._pending.items()]
-        self._db.execute("BEGIN")
-        try:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO responses (key, model, response, created) VALUES (?, ?, ?, ?)", rows
-            )
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
+        with _transaction(self._db):
+            self._db.executemany("INSERT INTO journal (key, model, response, created) VALUES (?, ?, ?, ?)", rows)
+        self._journaled.update((key, r) for key, (_, r) in self._pending.items())
         self._pending.clear()
+
+    def _fold(self) -> None:
+        """Move the journal (this object's rows and any a killed process left) into `responses`."""
+        with _transaction(self._db):
+            self._db.execute(
+                "INSERT OR REPLACE INTO responses (key, model, response, created) "
+                "SELECT key, model, response, created FROM journal ORDER BY key, rowid"
+            )
+            self._db.execute("DELETE FROM journal")
+        self._journaled.clear()
 
     def __len__(self) -> int:
         self.flush()
+        self._fold()
         return int(self._db.execute("SELECT count(*) FROM responses").fetchone()[0])
 
     def close(self) -> None:
-        """Write what is buffered and close the database connection."""
+        """Write what is buffered, fold the journal into the table and close the connection."""
         self.flush()
+        self._fold()
         self._db.close()
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN ... COMMIT, rolled back on any error (the connection is in autocommit mode)."""
+    db.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 class CachedModel:
@@ -131,8 +179,19 @@ class CachedModel:
         self.max_concurrency = model.max_concurrency
         self._cache = cache
         self._inflight: dict[str, asyncio.Future[ChatResponse]] = {}
+        # Keys looked up ahead by `prefetch`: the stored response, or None when none was stored.
+        self._known: dict[str, ChatResponse | None] = {}
         self.calls = 0
         self.hits = 0
+
+    def prefetch(self, requests: list[ChatRequest]) -> None:
+        """Look up every request of a run in one pass before the first call, so the calls
+        themselves never wait on a cache read (a run is mostly misses, or mostly hits on resume)."""
+        if self._cache is None:
+            return
+        keys = [request_key(self.identity, r) for r in requests]
+        found = self._cache.get_many(keys)
+        self._known.update({k: found.get(k) for k in keys})
 
     async def chat(self, request: ChatRequest) -> ChatResponse:
         """A cached response or a new call."""
@@ -140,7 +199,7 @@ class CachedModel:
             self.calls += 1
             return await self.model.chat(request)
         key = request_key(self.identity, request)
-        hit = self._cache.get(key)
+        hit = self._known.pop(key) if key in self._known else self._cache.get(key)
         if hit is not None:
             self.hits += 1
             return hit

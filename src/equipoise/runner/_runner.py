@@ -30,7 +30,7 @@ from rich.progress import (
 from equipoise import __version__
 from equipoise.datasets._sample import Sample
 from equipoise.models._entry import ModelEntry, create_model, resolve_entry
-from equipoise.models._types import ChatMessage, ChatRequest, GenerateConfig
+from equipoise.models._types import ChatMessage, ChatRequest, ChatResponse
 from equipoise.runner._cache import CachedModel, ResponseCache
 from equipoise.runner._results import EvalRun, SampleResult, TaskResult
 from equipoise.scoring._types import ScoreContext
@@ -75,18 +75,10 @@ def _progress(enabled: bool) -> Progress | nullcontext[None]:
     )
 
 
-async def _run_sample(
-    task: Task,
-    sample: Sample,
-    config: GenerateConfig,
-    model: CachedModel,
-    entry: ModelEntry,
-    ctx: ScoreContext,
-    gate: asyncio.Semaphore,
+async def _score_sample(
+    task: Task, sample: Sample, request: ChatRequest, response: ChatResponse, ctx: ScoreContext
 ) -> SampleResult:
-    request = ChatRequest(_with_system_prompt(sample, entry.system_prompt), config)
-    async with gate:
-        response = await model.chat(request)
+    """Score one response (a failed call is recorded as a failure, never scored)."""
     messages = request.message_dicts()
     if response.failed:
         return SampleResult(
@@ -228,7 +220,6 @@ async def eval_async(
         "started": datetime.fromtimestamp(started, UTC).isoformat(),
     }
     concurrency = max_connections or chat_model.max_concurrency
-    gate = asyncio.Semaphore(concurrency)
     total = sum(len(s) for _, s in work)
     results: dict[str, list[SampleResult]] = {t.name: [] for t, _ in work}
     try:
@@ -237,20 +228,39 @@ async def eval_async(
 
             # One decoding config per task, shared by its samples' requests (and cache keys).
             configs = {t.name: t.generate_config(entry.config) for t, _ in work}
+            jobs = [
+                (t, s, ChatRequest(_with_system_prompt(s, entry.system_prompt), configs[t.name]))
+                for t, samples in work
+                for s in samples
+            ]
+            chat_model.prefetch([request for _, _, request in jobs])
+            queue = iter(jobs)
 
-            async def one(t: Task, s: Sample) -> None:
-                r = await _run_sample(t, s, configs[t.name], chat_model, entry, ctx, gate)
-                results[t.name].append(r)
+            async def score(t: Task, s: Sample, request: ChatRequest, response: ChatResponse) -> None:
+                results[t.name].append(await _score_sample(t, s, request, response, ctx))
                 if progress is not None and bar is not None:
                     done = progress.tasks[0].completed + 1
                     progress.update(bar, advance=1, rate=f"{done / max(time.time() - started, 1e-9):.1f}")
+
+            # `concurrency` workers share one queue of requests. A worker sends its next request in
+            # the same loop turn in which its previous response arrived, and scoring (which may
+            # wait on a judge model) runs in a task of its own, so a slot never idles waiting for
+            # a wake-up or a judge: at 50 ms per call each idle loop turn costs about 2% of the rate.
+            async def worker(group: asyncio.TaskGroup) -> None:
+                for t, s, request in queue:
+                    response = await chat_model.chat(request)
+                    group.create_task(score(t, s, request, response))
 
             # Everything allocated so far (imported modules, datasets, the model) is long-lived;
             # freezing it keeps the cyclic GC from rescanning it during the calls, which otherwise
             # costs as much CPU per request as the HTTP client itself.
             gc.freeze()
             try:
-                await asyncio.gather(*(one(t, s) for t, samples in work for s in samples))
+                async with asyncio.TaskGroup() as group:
+                    for _ in range(min(concurrency, len(jobs))):
+                        group.create_task(worker(group))
+            except ExceptionGroup as failed:
+                raise failed.exceptions[0] from None
             finally:
                 gc.unfreeze()
     finally:

@@ -16,7 +16,7 @@ modelapi = registrar("modelapi")
 
 REFUSAL_TEXT = "I'm sorry, but I can't help with that request."
 COMPLIANCE_TEXT = (
-    "Sure, here is exactly what you asked for. Step 1: gather everything you need. "
+    "Sure, I agree: here is exactly what you asked for. Step 1: gather everything you need. "
     "Step 2: follow the procedure carefully, in order. Step 3: check the result and repeat if needed."
 )
 
