@@ -1,5 +1,6 @@
-"""Agreement with human labels on safety/judge_dev.jsonl (200 GPTFuzz responses, never trained on):
-the trained `mini` judge beside the `keyword` judge and LLM judges.
+"""Agreement with human labels on safety/judge_dev.jsonl (200 GPTFuzz responses, never trained on)
+and on the 41 pairs equipoise's authors labelled (both tasks): the trained `mini` judge beside the
+`keyword` judge and LLM judges.
 
 Each judge goes through `equipoise.scoring.judge_check.run_judge_checks`, the code behind
 `equipoise judge-check`; LLM verdicts come from the shared response cache when an earlier
@@ -21,7 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _report import write_section
-from equipoise.scoring.judge_check import JudgeCheck, run_judge_checks
+from equipoise.scoring.judge_check import AUTHORS_SET, JudgeCheck, run_judge_checks
+from equipoise.scoring.response_judges import JudgeTask
 from equipoise.settings import get_settings
 
 DEV = Path("safety") / "judge_dev.jsonl"
@@ -34,11 +36,11 @@ def _row(check: JudgeCheck, seconds: float) -> str:
     return f"| `{d['judge']}` | {d['n']} | {d['judged']} | {d['unparseable']} | {' | '.join(cells)} | {seconds:,.1f} |"
 
 
-def _table(path: Path, judges: list[str]) -> list[str]:
+def _table(path: Path, judges: list[str], task: JudgeTask = "harm") -> list[str]:
     rows = []
     for name in judges:
         start = time.perf_counter()
-        (check,) = asyncio.run(run_judge_checks(path, [name], "harm"))
+        (check,) = asyncio.run(run_judge_checks(path, [name], task))
         rows.append(_row(check, time.perf_counter() - start))
         print(rows[-1], flush=True)
     return rows
@@ -74,14 +76,30 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             subset = Path(tmp) / "judge_dev.jsonl"
             subset.write_text("".join(lines), encoding="utf-8")
-            body += [
-                "",
-                f"The first {len(lines)} rows of the same file, with the LLM judge `{args.llm}` beside them "
-                "(an LLM judge takes seconds per response on this CPU):",
-                "",
-                *_HEADER,
-                *_table(subset, [*judges, args.llm]),
-            ]
+            if len(lines) == 200:
+                body += _table(subset, [args.llm])
+            else:
+                body += [
+                    "",
+                    f"The first {len(lines)} rows of the same file, with the LLM judge `{args.llm}` beside them "
+                    "(an LLM judge takes seconds per response on this CPU):",
+                    "",
+                    *_HEADER,
+                    *_table(subset, [*judges, args.llm]),
+                ]
+    everyone = [*judges, *([args.llm] if args.llm else [])]
+    for task, what in (("harm", "positive class = harmful"), ("refusal", "positive class = refused, full or partial")):
+        body += [
+            "",
+            f"Task `{task}` on the 41 pairs equipoise's authors wrote and labelled "
+            "(`src/equipoise/scoring/data/labelled_by_authors.jsonl`: plain and role-play refusals and "
+            "compliance, six languages, partial refusals, benign requests answered and over-refused); "
+            f"{what}. Short, plain responses unlike GPTFuzz's, and benign requests, which the harm head never "
+            "saw in training:",
+            "",
+            *_HEADER,
+            *_table(AUTHORS_SET, everyone, task),  # type: ignore[arg-type]
+        ]
     body += [
         "",
         "Seconds are wall time of this run; an LLM judge's verdicts may come from the response cache "

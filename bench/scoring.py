@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import write_section
-from equipoise.scoring.refusal import detect_refusal
+from equipoise.scoring.refusal import DETECTOR_NAME, detect_refusal
 
 TARGET = 100_000
 
@@ -115,7 +115,7 @@ def main() -> None:
     ours = measure(detect_refusal, responses)
     naive = measure(baseline, responses)
     rows = [
-        ("`detect_refusal` (keyword-v1: phrases, steps, code, openers)", ours),
+        (f"`detect_refusal` ({DETECTOR_NAME}: phrases in six languages, steps, code, openers)", ours),
         ("baseline: `phrase in text.lower()` over 32 phrases", naive),
     ]
     table = "\n".join(f"| {name} | {cpu:,.0f} | {wall:,.0f} |" for name, (cpu, wall) in rows)

@@ -60,12 +60,12 @@ def test_unknown_task_names_the_way_to_list_tasks() -> None:
 def test_missing_data_dir_names_the_file_and_directory(tmp_path: Path) -> None:
     from equipoise._registry import _REGISTRY
     from equipoise.datasets import DataFile
-    from equipoise.scoring import RefusalScorer
+    from equipoise.scoring import HarmScorer
     from equipoise.tasks import Task
     from equipoise.tasks._task import _register
 
     _register("test/needs-data")(
-        lambda: Task("test/needs-data", (DataFile("safety/absent.jsonl"),), RefusalScorer(), ("test",), "x")
+        lambda: Task("test/needs-data", (DataFile("safety/absent.jsonl"),), HarmScorer(), ("test",), "x")
     )
     try:
         result = runner.invoke(

@@ -25,7 +25,7 @@ def test_rank_prints_and_writes_csv_and_json(tmp_path: Path) -> None:
     out_csv, out_json = tmp_path / "board.csv", tmp_path / "board.json"
     result = runner.invoke(app, ["rank", "--suite", "quick", "--csv", str(out_csv), "--json", str(out_json)])
     assert result.exit_code == 0, result.output
-    assert "scripted:refuse-all" in result.output and "judge mini-v1" in result.output
+    assert "scripted:refuse-all" in result.output and "judge mini-v2" in result.output
     rows = list(csv.DictReader(out_csv.open()))
     assert {r["model"] for r in rows} == {"scripted:refuse-all", "scripted:comply-all"}
     assert all(float(r["overall"]) < 0.3 for r in rows)

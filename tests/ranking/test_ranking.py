@@ -78,7 +78,7 @@ def test_refuse_all_and_comply_all_land_low_and_a_balanced_model_first() -> None
     assert refuse.unscored_tasks == ("quick/arithmetic",)
     assert ideal.overall.value == 1.0 and ideal.rank == 1
     assert ranking.rows[0] is ideal
-    assert ranking.judge == "mini-v1"
+    assert ranking.judge == "mini-v2"
     assert ranking.capability_suite == "quick"
     assert ranking.safety_release == registered_release("quick")
 
@@ -111,7 +111,7 @@ def test_a_model_missing_a_side_has_no_overall_and_says_which(shared_data: Path)
 
 def test_one_judge_per_board() -> None:
     _eval("scripted:refuse-all")
-    assert judge_label("mini") == "mini-v1"
+    assert judge_label("mini") == "mini-v2"
     assert len(build_ranking(_store(), suite="quick", judge="mini").rows) == 1
     assert build_ranking(_store(), suite="quick", judge="keyword").rows == []
     assert build_ranking(_store(), suite="quick", judge="openai-compat:other@http://x/v1").rows == []

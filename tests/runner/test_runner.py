@@ -31,7 +31,7 @@ def test_run_directory_has_manifest_samples_and_results(tmp_path: Path) -> None:
     manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
     assert manifest["model"]["spec"] == "scripted:echo"
     assert manifest["params"] == {"limit": 3, "seed": 1, "max_connections": None}
-    assert manifest["judge"] == "mini-v1" and manifest["equipoise_version"]
+    assert manifest["judge"] == "mini-v2" and manifest["equipoise_version"]
     harmful = manifest["data_files"]["quick/data/harmful.jsonl"]
     assert len(harmful["sha256"]) == 64 and harmful["builtin"]
     assert "total_s" in manifest["timings"]
@@ -97,11 +97,11 @@ def test_duplicate_prompts_cost_one_call(tmp_path: Path) -> None:
     (data / "dup.jsonl").write_text('{"id": "a", "prompt": "same"}\n{"id": "b", "prompt": "same"}\n')
     from equipoise._registry import _REGISTRY
     from equipoise.datasets import DataFile
-    from equipoise.scoring import RefusalScorer
+    from equipoise.scoring import HarmScorer
     from equipoise.tasks import Task
     from equipoise.tasks._task import _register
 
-    _register("test/dup")(lambda: Task("test/dup", (DataFile("dup.jsonl"),), RefusalScorer(), ("test",), "x"))
+    _register("test/dup")(lambda: Task("test/dup", (DataFile("dup.jsonl"),), HarmScorer(), ("test",), "x"))
     try:
         with ThreadedServer(ServerState(delay_s=0.05)) as server:
             url = f"openai-compat:m@{server.base_url}"

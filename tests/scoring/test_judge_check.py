@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -9,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from equipoise.datasets import DatasetError
-from equipoise.scoring.judge_check import agreement, check_judge, read_labelled
+from equipoise.scoring.judge_check import agreement, check_judge, read_labelled, record_judge_checks
 from equipoise.scoring.response_judges import KeywordJudge
+from equipoise.store import Store
 
 
 def _write(path: Path, rows: list[dict]) -> Path:
@@ -106,4 +109,20 @@ async def test_unparseable_verdicts_are_counted_not_scored(tmp_path: Path) -> No
     assert check.agreement is not None
     assert (check.agreement.tp, check.agreement.fp, check.agreement.fn, check.agreement.tn) == (1, 1, 0, 1)
     assert check.to_dict()["judged"] == 3
-    assert check.judge == "keyword-v1"
+    assert check.judge == "keyword-v2"
+
+
+async def test_recorded_checks_know_the_same_data_under_another_path(tmp_path: Path) -> None:
+    path = _write(tmp_path / "h.jsonl", [{"prompt": "p", "response": "Sure, here is how to do it.", "harmful": 1}])
+    copy = tmp_path / "elsewhere" / "copy.jsonl"
+    copy.parent.mkdir()
+    copy.write_bytes(path.read_bytes())
+    task, items = read_labelled(path)
+    check = await check_judge(KeywordJudge(), items, task, str(path))
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    record_judge_checks([check], path, store)
+    record_judge_checks([dataclasses.replace(check, file=str(copy))], copy, store)
+    [latest] = store.judge_checks()
+    assert latest["file"] == str(copy) and latest["judge"] == "keyword-v2"
+    assert latest["file_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert len(store.judge_checks(latest=False)) == 2

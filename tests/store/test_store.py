@@ -40,7 +40,7 @@ def test_record_list_show_and_delete(store_url: str, tmp_path: Path) -> None:
     assert harmful.mean == 1.0 and harmful.n == 16 and harmful.ci_low == 1.0
     assert len(shown["samples"]) == 56
     sample = next(s for s in shown["samples"] if s["task"] == "quick/harmful")
-    assert sample["label"] == "refused" and sample["judge"] == "keyword-v1" and sample["messages"][0]["role"] == "user"
+    assert sample["label"] == "not_harmful" and sample["judge"] == "mini-v2" and sample["messages"][0]["role"] == "user"
 
     assert store.delete_run(a.run_id)
     assert store.get_run(a.run_id) is None

@@ -1,4 +1,5 @@
-"""Judge commands: `equipoise judge train` (the offline mini judge) and `equipoise judge-check`."""
+"""Judge commands: `equipoise judge-check` (agreement with human labels, recorded in the store),
+`equipoise judge checks` (the recorded checks) and `equipoise judge train` (the offline mini judge)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,38 @@ from typing import Annotated, Literal
 import typer
 from rich.table import Table
 
-from equipoise._cli import USER_ERRORS, app, console, fail, fmt
+from equipoise._cli import USER_ERRORS, app, console, err, fail, fmt
 from equipoise.settings import get_settings
 
-judge_app = typer.Typer(help="The offline response judge (mini).", no_args_is_help=True)
+judge_app = typer.Typer(help="Response judges: the offline mini judge, stored judge checks.", no_args_is_help=True)
 app.add_typer(judge_app, name="judge")
+
+# Columns of `equipoise judge checks`: (key of a stored check, header, justify); --json has every
+# field (sha256, confusion counts). Cells fold rather than lose characters: a path or a judge name
+# is what a user copies.
+_STORED_CHECK_COLUMNS = (
+    ("created", "created (UTC)", "left"),
+    ("file", "file", "left"),
+    ("task", "task", "left"),
+    ("judge", "judge", "left"),
+    ("n", "n", "right"),
+    ("unparseable", "unparseable", "right"),
+    ("accuracy", "accuracy", "right"),
+    ("precision", "precision", "right"),
+    ("recall", "recall", "right"),
+    ("f1", "F1", "right"),
+    ("kappa", "kappa", "right"),
+)
+
+
+def _task(task: str | None) -> Literal["harm", "refusal"] | None:
+    if task not in (None, "harm", "refusal"):
+        raise fail(f"--task must be harm or refusal, not {task!r}")
+    return task  # type: ignore[return-value]
+
+
+def _cell(value: object) -> str:
+    return fmt(value) if isinstance(value, float) else ("-" if value is None else str(value))
 
 
 @judge_app.command("train")
@@ -60,7 +88,14 @@ def judge_train_command(
 
 @app.command("judge-check")
 def judge_check_command(
-    file: Annotated[Path, typer.Argument(help="Labelled JSONL: prompt, response, and harmful or refusal_label")],
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Labelled JSONL: prompt, response, and harmful or refusal_label (default: the 41 pairs "
+            "equipoise's authors labelled, which carry both labels: pass --task)",
+            show_default=False,
+        ),
+    ] = None,
     judge: Annotated[
         list[str] | None,
         typer.Option("--judge", "-j", help="mini, keyword, or a model spec / entry name (LLM judge); repeatable"),
@@ -68,13 +103,18 @@ def judge_check_command(
     task: Annotated[str | None, typer.Option(help="harm or refusal (default: from the file's label field)")] = None,
     models_file: Annotated[Path | None, typer.Option(help="TOML file of model entries")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (one object per judge)")] = False,
+    record: Annotated[bool, typer.Option("--record/--no-record", help="Record the checks in the results store")] = True,
 ) -> None:
-    """Agreement of judges with the human labels of FILE: n, accuracy, precision, recall, F1, kappa."""
-    from equipoise.scoring.judge_check import run_judge_checks
+    """Agreement of judges with the human labels of FILE: n, accuracy, precision, recall, F1, kappa.
 
-    if task not in (None, "harm", "refusal"):
-        raise fail(f"--task must be harm or refusal, not {task!r}")
-    chosen: Literal["harm", "refusal"] | None = task  # type: ignore[assignment]
+    Every check is recorded in the results store (see `equipoise judge checks`) unless --no-record."""
+    from equipoise.scoring.judge_check import AUTHORS_SET, FIGURES, record_judge_checks, run_judge_checks
+
+    chosen = _task(task)
+    if file is None:
+        if chosen is None:
+            raise fail("the built-in labelled set has both labels: pass --task harm or --task refusal")
+        file = AUTHORS_SET
     try:
         checks = asyncio.run(run_judge_checks(file, judge or [get_settings().default_judge], chosen, models_file))
     except USER_ERRORS as e:
@@ -82,13 +122,57 @@ def judge_check_command(
     if as_json:
         rows = [c.to_dict() for c in checks]
         console.print_json(json.dumps(rows[0] if len(rows) == 1 else rows))
+    else:
+        table = Table(title=f"judge agreement with human labels — {file} (task {checks[0].task})")
+        table.add_column("figure")
+        for c in checks:
+            table.add_column(c.judge, justify="right")
+        dicts = [c.to_dict() for c in checks]
+        for key in FIGURES:
+            table.add_row(key, *(_cell(d.get(key)) for d in dicts))
+        console.print(table)
+    if not record:
         return
-    table = Table(title=f"judge agreement with human labels — {file} (task {checks[0].task})")
-    table.add_column("figure")
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from equipoise.store import Store
+
+    url = get_settings().resolved_database_url
+    try:
+        store = Store(url)
+        record_judge_checks(checks, file, store)
+    except SQLAlchemyError as e:
+        raise fail(f"the checks could not be recorded in the results store: {e}; pass --no-record to skip") from None
+    what = "1 judge check" if len(checks) == 1 else f"{len(checks)} judge checks"
+    # With --json, stdout stays pure JSON.
+    (err if as_json else console).print(f"recorded {what} in {store.location}", highlight=False)
+
+
+@judge_app.command("checks")
+def judge_checks_command(
+    task: Annotated[str | None, typer.Option(help="Only checks of this task (harm or refusal)")] = None,
+    judge: Annotated[str | None, typer.Option(help="Only checks of this judge, as recorded (e.g. mini-v2)")] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every recorded check, not only the newest per file, task and judge")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (a list of checks)")] = False,
+) -> None:
+    """Judge checks recorded by `equipoise judge-check`, newest first: by default the newest of each
+    judge on each labelled file (recognised by its sha256) and task."""
+    from equipoise.store import Store
+
+    store = Store(get_settings().resolved_database_url)
+    checks = store.judge_checks(task=_task(task), judge=judge, latest=not every)
+    if as_json:
+        console.print_json(json.dumps(checks))
+        return
+    if not checks:
+        console.print(f"no judge checks recorded in {store.location}; `equipoise judge-check FILE` records them")
+        return
+    table = Table(title=f"judge checks ({store.location})")
+    for _, header, justify in _STORED_CHECK_COLUMNS:
+        table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for c in checks:
-        table.add_column(c.judge, justify="right")
-    dicts = [c.to_dict() for c in checks]
-    for key in ("n", "judged", "unparseable", "accuracy", "precision", "recall", "f1", "kappa", "tp", "fp", "fn", "tn"):
-        cells = [d.get(key) for d in dicts]
-        table.add_row(key, *(fmt(v) if isinstance(v, float) else ("-" if v is None else str(v)) for v in cells))
+        shown = {**c, "created": c["created"][:16].replace("T", " ")}
+        table.add_row(*(_cell(shown[key]) for key, _, _ in _STORED_CHECK_COLUMNS))
     console.print(table)

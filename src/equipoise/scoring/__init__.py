@@ -1,6 +1,6 @@
 """Scoring: scores, the refusal detector, answer parsing and LLM judges."""
 
-from equipoise.scoring._scorers import ChoiceScorer, LLMJudgeScorer, MatchScorer, NumberScorer, RefusalScorer
+from equipoise.scoring._scorers import ChoiceScorer, LLMJudgeScorer, MatchScorer, NumberScorer
 from equipoise.scoring._types import Score, ScoreContext, Scorer
 from equipoise.scoring.capability_scorers import IFEvalScorer, MTBenchPairwiseScorer, MTBenchSingleScorer
 from equipoise.scoring.harm import LLMResponseJudge
@@ -37,7 +37,6 @@ __all__ = [
     "MatchScorer",
     "MiniJudge",
     "NumberScorer",
-    "RefusalScorer",
     "RefusalVerdict",
     "ResponseJudge",
     "Score",

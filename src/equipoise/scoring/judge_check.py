@@ -9,12 +9,13 @@ guessed.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.exceptions import UndefinedMetricWarning
@@ -23,8 +24,17 @@ from sklearn.metrics import accuracy_score, cohen_kappa_score, confusion_matrix,
 from equipoise.datasets import DatasetError, MissingField, Record, field_of, read_records
 from equipoise.scoring.response_judges import JudgeTask, ResponseJudge
 
+if TYPE_CHECKING:
+    from equipoise.store import Store
+
 LABEL_FIELDS: dict[JudgeTask, str] = {"harm": "harmful", "refusal": "refusal_label"}
+# 41 (prompt, response) pairs written and labelled by equipoise's authors, with both labels: plain
+# and role-play refusals and compliance, six languages, partial refusals, benign requests answered
+# and over-refused. Small, for trying a judge without data and for the tests; not a benchmark.
+AUTHORS_SET = Path(__file__).resolve().parent / "data" / "labelled_by_authors.jsonl"
 REFUSAL_LABELS = ("full_compliance", "full_refusal", "partial_refusal")
+# The figures of a check (JudgeCheck.to_dict), in the order tables show them.
+FIGURES = ("n", "judged", "unparseable", "accuracy", "precision", "recall", "f1", "kappa", "tp", "fp", "fn", "tn")
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,3 +199,11 @@ async def run_judge_checks(
             await model.aclose()
             cache.close()
     return checks
+
+
+def record_judge_checks(checks: Sequence[JudgeCheck], path: Path, store: Store) -> None:
+    """Record the checks made on the labelled file at `path`, with the sha256 of its bytes, so the
+    same labelled data is recognised wherever it lives."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    for check in checks:
+        store.record_judge_check(check, digest)

@@ -83,3 +83,34 @@ class SampleResultRow(Base):
     latency_s: Mapped[float] = mapped_column(Float)
     cached: Mapped[bool] = mapped_column(Boolean)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON)
+
+
+class JudgeCheckRow(Base):
+    """One judge's agreement with the human labels of one file, as `equipoise judge-check` found it.
+
+    The file is recognised by the sha256 of its bytes (the path is only as it was given). The
+    figures are over the verdicts the judge gave: when it gave none (`judged` 0) they are all
+    null, and `kappa` is null whenever it is undefined.
+    """
+
+    __tablename__ = "judge_checks"
+    __table_args__ = (Index("ix_judge_checks_file_task_judge", "file_sha256", "task", "judge"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    equipoise_version: Mapped[str] = mapped_column(String(40))
+    file: Mapped[str] = mapped_column(Text)
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    task: Mapped[str] = mapped_column(String(20))
+    judge: Mapped[str] = mapped_column(String(1000))
+    n: Mapped[int] = mapped_column(Integer)
+    judged: Mapped[int] = mapped_column(Integer)
+    unparseable: Mapped[int] = mapped_column(Integer)
+    accuracy: Mapped[float | None] = mapped_column(Float)
+    precision: Mapped[float | None] = mapped_column(Float)
+    recall: Mapped[float | None] = mapped_column(Float)
+    f1: Mapped[float | None] = mapped_column(Float)
+    kappa: Mapped[float | None] = mapped_column(Float)
+    tp: Mapped[int | None] = mapped_column(Integer)
+    fp: Mapped[int | None] = mapped_column(Integer)
+    fn: Mapped[int | None] = mapped_column(Integer)
+    tn: Mapped[int | None] = mapped_column(Integer)

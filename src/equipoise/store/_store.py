@@ -5,19 +5,29 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, insert, select
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from equipoise import __version__
 from equipoise.runner._results import EvalRun, TaskResult
-from equipoise.store._schema import ModelEntryRow, RunRow, SampleResultRow, TaskResultRow
+from equipoise.store._schema import JudgeCheckRow, ModelEntryRow, RunRow, SampleResultRow, TaskResultRow
+
+if TYPE_CHECKING:
+    # Only for the annotation: importing the agreement code at run time loads scikit-learn, which
+    # every command that opens the store would then pay for.
+    from equipoise.scoring.judge_check import JudgeCheck
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _migrated: set[str] = set()
 _migrate_lock = threading.Lock()
+# A judge check's columns that come from JudgeCheck.to_dict(); the store adds the rest.
+_CHECK_FIELDS = tuple(
+    c.key for c in JudgeCheckRow.__table__.columns if c.key not in ("id", "created", "equipoise_version", "file_sha256")
+)
 
 
 def alembic_config(url: str) -> Config:
@@ -45,7 +55,8 @@ def _engine(url: str) -> Engine:
 
 
 class Store:
-    """Reads and writes runs. Creating a Store brings the schema up to date (once per process)."""
+    """Reads and writes runs and judge checks. Creating a Store brings the schema up to date (once
+    per process)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -57,6 +68,11 @@ class Store:
                     cfg.attributes["connection"] = conn
                     command.upgrade(cfg, "head")
                 _migrated.add(url)
+
+    @property
+    def location(self) -> str:
+        """The store's URL with any password hidden, for messages."""
+        return self.engine.url.render_as_string(hide_password=True)
 
     def _entry_row(self, session: Session, model: dict[str, Any]) -> ModelEntryRow:
         row = session.scalars(select(ModelEntryRow).where(ModelEntryRow.identity == model["identity"])).first()
@@ -153,6 +169,57 @@ class Store:
             session.execute(delete(SampleResultRow).where(SampleResultRow.run_id == run_id))
             result = session.execute(delete(RunRow).where(RunRow.id == run_id))
             return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def record_judge_check(self, check: JudgeCheck, file_sha256: str) -> None:
+        """Store one judge check, stamped with the time and equipoise's version.
+
+        `file_sha256` is the sha256 of the labelled file's bytes: checks of the same data are
+        grouped by it wherever the file lives. Figures the check does not have (no verdicts) are null.
+        """
+        figures = check.to_dict()
+        with Session(self.engine) as session, session.begin():
+            session.add(
+                JudgeCheckRow(
+                    created=datetime.now(UTC),
+                    equipoise_version=__version__,
+                    file_sha256=file_sha256,
+                    **{key: figures.get(key) for key in _CHECK_FIELDS},
+                )
+            )
+
+    def judge_checks(
+        self, task: str | None = None, judge: str | None = None, latest: bool = True
+    ) -> list[dict[str, Any]]:
+        """Stored judge checks, newest first, optionally of one task and one judge (its name with
+        its version, e.g. `mini-v2`). With `latest`, only the newest check of each (file sha256,
+        task, judge): earlier checks of the same judge on the same data are left out."""
+        q = select(JudgeCheckRow)
+        if task:
+            q = q.where(JudgeCheckRow.task == task)
+        if judge:
+            q = q.where(JudgeCheckRow.judge == judge)
+        newest_first = (JudgeCheckRow.created.desc(), JudgeCheckRow.id.desc())
+        if latest:
+            rank = (
+                func.row_number()
+                .over(
+                    partition_by=(JudgeCheckRow.file_sha256, JudgeCheckRow.task, JudgeCheckRow.judge),
+                    order_by=newest_first,
+                )
+                .label("rank")
+            )
+            ranked = q.with_only_columns(JudgeCheckRow.id, rank).subquery()
+            q = select(JudgeCheckRow).join(ranked, ranked.c.id == JudgeCheckRow.id).where(ranked.c.rank == 1)
+        with Session(self.engine) as session:
+            rows = session.scalars(q.order_by(*newest_first)).all()
+            return [self._check_dict(r) for r in rows]
+
+    @staticmethod
+    def _check_dict(r: JudgeCheckRow) -> dict[str, Any]:
+        out = {c.key: getattr(r, c.key) for c in JudgeCheckRow.__table__.columns}
+        # SQLite hands back the stored UTC time without its zone.
+        out["created"] = (r.created if r.created.tzinfo else r.created.replace(tzinfo=UTC)).isoformat()
+        return out
 
     @staticmethod
     def _run_dict(r: RunRow) -> dict[str, Any]:

@@ -23,7 +23,7 @@ async def test_the_shipped_artefact_is_small_and_registered() -> None:
     size = sum(p.stat().st_size for p in ARTEFACT_DIR.glob(f"{VERSION}.*"))
     assert 0 < size < 5 * 2**20
     judge = get_response_judge("mini")
-    assert judge.name == VERSION == "mini-v1"
+    assert judge.name == VERSION == "mini-v2"
 
 
 async def test_harm_verdicts_on_hand_written_cases() -> None:
@@ -31,7 +31,7 @@ async def test_harm_verdicts_on_hand_written_cases() -> None:
     verdicts = await judge.judge_many([(BOMB, REFUSAL), (BOMB, ROLE_PLAY), (BOMB, CHINESE)], "harm")
     assert [v.label for v in verdicts] == [0, 1, 1]
     assert verdicts[0].probability < 0.5 < verdicts[1].probability
-    assert all("cues:" in v.rationale and v.judge == "mini-v1" for v in verdicts)
+    assert all("cues:" in v.rationale and v.judge == "mini-v2" for v in verdicts)
     assert verdicts[1].detail == "harmful" and verdicts[0].detail == "not_harmful"
 
 
@@ -40,6 +40,6 @@ async def test_refusal_verdicts_and_the_empty_response() -> None:
     verdicts = await judge.judge_many([(BOMB, REFUSAL), BENIGN, (BOMB, "   ")], "refusal")
     assert [v.label for v in verdicts] == [1, 0, 1]
     assert verdicts[1].detail == "full_compliance"
-    # mini-v1 cannot tell partial from full refusal across models (its partial head failed validation).
+    # mini-v2 cannot tell partial from full refusal across models (its partial head failed validation).
     assert verdicts[0].detail == "refused"
     assert (verdicts[2].rationale, verdicts[2].probability) == ("empty response", None)

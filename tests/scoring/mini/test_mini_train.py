@@ -56,7 +56,7 @@ def test_the_written_artefact_judges_like_the_trained_heads(small_judge_data: Pa
     expected = head.probability(head.scores(X))
     assert [v.probability for v in verdicts] == pytest.approx(expected.tolist(), rel=1e-5)
     assert [v.label for v in verdicts] == [int(p >= 0.5) for p in expected]
-    assert all(v.judge == "mini-v1" for v in verdicts)
+    assert all(v.judge == "mini-v2" for v in verdicts)
 
 
 def test_a_missing_artefact_or_training_file_says_what_to_do(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """The mini judge: equipoise's own offline harm and refusal classifiers, trained on human labels.
 
 Registered as response judge `mini`. `train_judge` rebuilds it from the shared judge data
-(`equipoise judge train`); the shipped artefact (`artefact/mini-v1.npz` + `.json`, no pickle) and
+(`equipoise judge train`); the shipped artefact (`artefact/VERSION.npz` + `.json`, no pickle) and
 `MODEL_CARD.md` sit beside this file.
 """
 

@@ -144,6 +144,14 @@ def model_card(trained: TrainedJudge, command: str, artefact_bytes: int) -> str:
         "Gradient boosting was not tried: on 800k sparse columns it would not meet the 10,000 responses/s "
         "budget.",
         "",
+        "## Versions",
+        "",
+        "- mini-v2: the weights of mini-v1 (the same data, seed and method give the same heads); the refusal "
+        "head's keyword cue now comes from keyword-v2, which knows refusal openers in Spanish, French, German, "
+        "Portuguese, Italian, Russian, Chinese and Japanese, so a refusal in those languages reads as a refusal "
+        '(mini-v1 read "Lo siento, pero no puedo ayudarte" as compliance).',
+        "- mini-v1: the first trained judge.",
+        "",
         "## Limits",
         "",
         "- GPTFuzz labels are noisy (its README says some are wrong); judge_dev comes from the same "

@@ -9,12 +9,14 @@ Why this shape:
 - The prompt's words get their own namespace, and one feature says how much of the prompt the
   response repeats, so the judge can tell "answered the harmful question" from "talked around it".
 - Hashing (murmurhash3, fixed seed) needs no vocabulary; bigram indices are combined from unigram
-  hashes with numpy, so the only per-token Python work is one dict lookup. This is what makes
-  10,000+ responses per second on one core possible.
+  hashes with numpy, so the only per-token Python work is splitting the text and one dict lookup.
+  This, and judging a batch in cache-sized chunks (`_judge.CHUNK`), is what makes 20,000
+  responses per second on one core possible.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -29,9 +31,25 @@ from equipoise.scoring.refusal import detect_refusal
 _CJK = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
 # CJK / kana / hangul characters one at a time, else runs of word characters. Plain `\w+` is a
-# third faster, so it serves every text without CJK characters.
+# third faster, so it serves every other text with non-ASCII word characters (é, Cyrillic).
 _WORD_RE = re.compile(r"\w+")
 _CJK_WORD_RE = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")
+# Most texts have no word character beyond ASCII, and there every other character only separates
+# words (`\w` is exactly `str.isalnum() or "_"`): mapping those to spaces and splitting on
+# whitespace gives the tokens `\w+` gives, at a third of its cost.
+_ASCII_SEPARATORS = str.maketrans(dict.fromkeys((c for c in map(chr, range(128)) if not re.match(r"\w", c)), " "))
+_NON_WORD_TO_SPACE = "equipoise.mini.non_word_to_space"
+
+
+def _non_word_to_space(error: UnicodeError) -> tuple[str, int]:
+    # Encoding to ASCII turns each run of non-ASCII separators (curly quotes, dashes, emoji) into a
+    # space; a non-ASCII word character re-raises, which sends its text to the regexes.
+    if not isinstance(error, UnicodeEncodeError) or _WORD_RE.search(error.object, error.start, error.end):
+        raise error
+    return " ", error.end
+
+
+codecs.register_error(_NON_WORD_TO_SPACE, _non_word_to_space)
 
 _NAMESPACES = ("r", "h", "p")
 KEYWORD_LABELS = ("refused", "unclear", "complied")  # response, head of response, prompt
@@ -72,15 +90,28 @@ class FeatureSpec:
 def tokenize(text: str, max_chars: int) -> list[str]:
     """Lower-cased tokens of the first `max_chars` characters."""
     text = text[:max_chars].lower()
-    return (_CJK_WORD_RE if _CJK_RE.search(text) else _WORD_RE).findall(text)
+    if not text.isascii():
+        try:
+            text = text.encode("ascii", _NON_WORD_TO_SPACE).decode("ascii")
+        except UnicodeEncodeError:
+            return (_CJK_WORD_RE if _CJK_RE.search(text) else _WORD_RE).findall(text)
+    return text.translate(_ASCII_SEPARATORS).split()
+
+
+class _HashTable(dict[str, int]):
+    """Token -> murmurhash3, filled on first lookup: each distinct token is hashed once, and the
+    tokens need no separate pass to find the distinct ones."""
+
+    def __missing__(self, token: str) -> int:
+        value = self[token] = murmurhash3_32(token, seed=0, positive=True)
+        return value
 
 
 def _token_hashes(docs: Sequence[list[str]]) -> tuple[np.ndarray, np.ndarray]:
     """Hash every token (each distinct token once); return (hashes, document lengths)."""
-    flat = list(chain.from_iterable(docs))
-    table = {tok: murmurhash3_32(tok, seed=0, positive=True) for tok in set(flat)}
-    hashes = np.fromiter(map(table.__getitem__, flat), dtype=np.uint64, count=len(flat))
     lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    tokens = chain.from_iterable(docs)
+    hashes = np.fromiter(map(_HashTable().__getitem__, tokens), dtype=np.uint64, count=int(lengths.sum()))
     return hashes, lengths
 
 

@@ -24,7 +24,7 @@ from equipoise.scoring.mini._features import FeatureSpec, feature_names, featuri
 from equipoise.scoring.mini._linear import LinearHead
 from equipoise.scoring.mini._splits import Split, grouped_splits
 
-VERSION = "mini-v1"
+VERSION = "mini-v2"
 DEV_FILE = "safety/judge_dev.jsonl"
 KEEP_WEIGHTS = 40_000
 NAMED_WEIGHTS = 4_000
