@@ -115,7 +115,7 @@ def main() -> None:
     ours = measure(detect_refusal, responses)
     naive = measure(baseline, responses)
     rows = [
-        (f"`detect_refusal` ({DETECTOR_NAME}: phrases in six languages, steps, code, openers)", ours),
+        (f"`detect_refusal` ({DETECTOR_NAME}: phrases in nine languages, steps, code, openers)", ours),
         ("baseline: `phrase in text.lower()` over 32 phrases", naive),
     ]
     table = "\n".join(f"| {name} | {cpu:,.0f} | {wall:,.0f} |" for name, (cpu, wall) in rows)

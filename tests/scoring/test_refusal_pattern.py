@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from equipoise.scoring.refusal import _REFUSAL_ASCII_RE, _REFUSAL_PHRASES, _REFUSAL_RE
+from equipoise.scoring.refusal import _FOREIGN_REFUSAL_PHRASES, _REFUSAL_ASCII_RE, _REFUSAL_PHRASES, _REFUSAL_RE
 
 FLAT = re.compile(r"\b(?:" + "|".join(_REFUSAL_PHRASES) + ")", re.IGNORECASE)
 
@@ -54,7 +54,7 @@ def _spans(regex: re.Pattern[str], text: str) -> tuple[int, int] | None:
 
 
 def test_every_phrase_starts_with_a_lower_case_letter() -> None:
-    assert all(p[0].isalpha() and p[0].islower() for p in _REFUSAL_PHRASES)
+    assert all(p[0].isalpha() and p[0].islower() for p in _REFUSAL_PHRASES + _FOREIGN_REFUSAL_PHRASES)
 
 
 def test_grouped_regex_matches_like_the_flat_alternation() -> None:
