@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import os
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -33,6 +34,13 @@ def _free_models() -> None:
         for llm in _LOADED.values():
             llm.close()
         _LOADED.clear()
+    # llama-cpp-python opens /dev/null twice at import and never closes it (llama_cpp/_utils.py), so
+    # every exit printed two "unclosed file" warnings; with every model closed nothing uses them now.
+    utils = sys.modules.get("llama_cpp._utils")
+    for name in ("outnull_file", "errnull_file"):
+        handle = getattr(utils, name, None)
+        if handle is not None:
+            handle.close()
 
 
 def load_llama(path: Path, n_ctx: int = 4096, n_threads: int | None = None) -> Any:
