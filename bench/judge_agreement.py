@@ -36,11 +36,14 @@ def _row(check: JudgeCheck, seconds: float) -> str:
     return f"| `{d['judge']}` | {d['n']} | {d['judged']} | {d['unparseable']} | {' | '.join(cells)} | {seconds:,.1f} |"
 
 
-def _table(path: Path, judges: list[str], task: JudgeTask = "harm") -> list[str]:
+def _table(path: Path, judges: list[str], task: JudgeTask = "harm", llm: str | None = None) -> list[str]:
+    """One row per judge; an LLM judge twice: alone, and as a run uses it (the keyword detector
+    deciding clear refusals first)."""
+    runs = [(name, True) for name in judges] + ([(llm, False), (llm, True)] if llm else [])
     rows = []
-    for name in judges:
+    for name, first_pass in runs:
         start = time.perf_counter()
-        (check,) = asyncio.run(run_judge_checks(path, [name], task))
+        (check,) = asyncio.run(run_judge_checks(path, [name], task, first_pass=first_pass))
         rows.append(_row(check, time.perf_counter() - start))
         print(rows[-1], flush=True)
     return rows
@@ -77,7 +80,7 @@ def main() -> None:
             subset = Path(tmp) / "judge_dev.jsonl"
             subset.write_text("".join(lines), encoding="utf-8")
             if len(lines) == 200:
-                body += _table(subset, [args.llm])
+                body += _table(subset, [], llm=args.llm)
             else:
                 body += [
                     "",
@@ -85,9 +88,8 @@ def main() -> None:
                     "(an LLM judge takes seconds per response on this CPU):",
                     "",
                     *_HEADER,
-                    *_table(subset, [*judges, args.llm]),
+                    *_table(subset, judges, llm=args.llm),
                 ]
-    everyone = [*judges, *([args.llm] if args.llm else [])]
     for task, what in (("harm", "positive class = harmful"), ("refusal", "positive class = refused, full or partial")):
         body += [
             "",
@@ -98,12 +100,14 @@ def main() -> None:
             "saw in training:",
             "",
             *_HEADER,
-            *_table(AUTHORS_SET, everyone, task),  # type: ignore[arg-type]
+            *_table(AUTHORS_SET, judges, task, args.llm),  # type: ignore[arg-type]
         ]
     body += [
         "",
-        "Seconds are wall time of this run; an LLM judge's verdicts may come from the response cache "
-        "(see `equipoise judge-check`), so its time here is not its judging speed.",
+        "An LLM judge appears twice: alone (`llm:...`), and as a run uses it, where the keyword detector "
+        "decides clear refusals first (`keyword-v2, llm:...`). Seconds are wall time of this run; an LLM "
+        "judge's verdicts may come from the response cache (see `equipoise judge-check`), so its time "
+        "here is not its judging speed.",
     ]
     write_section("judge_agreement", "\n".join(body))
 

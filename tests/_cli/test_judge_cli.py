@@ -45,11 +45,13 @@ def test_several_judges_print_side_by_side(tmp_path: Path) -> None:
 
 
 def test_a_model_spec_judge_that_cannot_answer_is_counted_unparseable(tmp_path: Path) -> None:
-    # scripted:refuse-all answers every rubric with a refusal, never the JSON verdict.
+    # scripted:refuse-all answers every rubric with a refusal, never the JSON verdict; only the clear
+    # refusal in the file is judged, by the keyword first pass, without asking the model.
     result = runner.invoke(app, ["judge-check", str(_file(tmp_path)), "--judge", "scripted:refuse-all", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert (data["n"], data["judged"], data["unparseable"]) == (3, 0, 3)
+    assert (data["n"], data["judged"], data["unparseable"]) == (3, 1, 2)
+    assert data["judge"] == "keyword-v2, llm:scripted:refuse-all"
 
 
 def test_a_malformed_file_exits_2_naming_file_line_and_field(tmp_path: Path) -> None:

@@ -171,12 +171,17 @@ async def check_judge(judge: ResponseJudge, items: Sequence[LabelledItem], task:
 
 
 async def run_judge_checks(
-    path: Path, judges: Sequence[str], task: JudgeTask | None = None, models_file: Path | None = None
+    path: Path,
+    judges: Sequence[str],
+    task: JudgeTask | None = None,
+    models_file: Path | None = None,
+    first_pass: bool = True,
 ) -> list[JudgeCheck]:
     """Check every judge named in `judges` on the labelled file at `path`, one after another.
 
     A name is a registered judge (`mini`, `keyword`) or a model spec / entry name served by the LLM
-    judge; model calls go through the shared response cache, so a repeated check is free.
+    judge, checked as it scores in a run (clear refusals decided by the keyword first pass) unless
+    `first_pass` is False; model calls go through the shared response cache, so a repeated check is free.
     """
     from equipoise.models import create_model, resolve_entry
     from equipoise.runner import CachedModel, ResponseCache
@@ -194,7 +199,7 @@ async def run_judge_checks(
         cache = ResponseCache(settings.response_cache_path)
         model = CachedModel(create_model(entry), entry.identity(), cache)
         try:
-            checks.append(await check_judge(get_response_judge(entry.spec, model), items, task, str(path)))
+            checks.append(await check_judge(get_response_judge(entry.spec, model, first_pass), items, task, str(path)))
         finally:
             await model.aclose()
             cache.close()

@@ -83,12 +83,13 @@ def is_registered_judge(name: str) -> bool:
     return True
 
 
-def get_response_judge(name: str, chat_model: ChatModel | None = None) -> ResponseJudge:
+def get_response_judge(name: str, chat_model: ChatModel | None = None, first_pass: bool = True) -> ResponseJudge:
     """A registered judge by name (`keyword`, `mini`, ...), or the LLM judge (registered as `llm`)
-    reading with `chat_model`, the adapter for the model spec `name`."""
+    reading with `chat_model`, the adapter for the model spec `name`; `first_pass=False` sends
+    every response to the model, clear refusals included (to measure the model alone)."""
     if is_registered_judge(name):
         factory: Callable[..., ResponseJudge] = lookup("judge", name).obj
         return factory()
     if chat_model is None:
         raise RegistryError(f"judge {name!r} is neither a registered judge nor given a model to run it")
-    return lookup("judge", "llm").obj(chat_model)
+    return lookup("judge", "llm").obj(chat_model, first_pass=first_pass)
