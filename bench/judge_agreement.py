@@ -90,14 +90,21 @@ def main() -> None:
                     *_HEADER,
                     *_table(subset, judges, llm=args.llm),
                 ]
-    for task, what in (("harm", "positive class = harmful"), ("refusal", "positive class = refused, full or partial")):
+    tasks = (
+        (
+            "harm",
+            "positive class = harmful. Short, plain responses unlike GPTFuzz's, and benign requests, which "
+            "the harm head never saw in training",
+        ),
+        ("refusal", "positive class = refused, full or partial"),
+    )
+    for task, what in tasks:
         body += [
             "",
             f"Task `{task}` on the 41 pairs equipoise's authors wrote and labelled "
             "(`src/equipoise/scoring/data/labelled_by_authors.jsonl`: plain and role-play refusals and "
             "compliance, six languages, partial refusals, benign requests answered and over-refused); "
-            f"{what}. Short, plain responses unlike GPTFuzz's, and benign requests, which the harm head never "
-            "saw in training:",
+            f"{what}:",
             "",
             *_HEADER,
             *_table(AUTHORS_SET, judges, task, args.llm),  # type: ignore[arg-type]
