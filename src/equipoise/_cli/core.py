@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from equipoise._cli import USER_ERRORS, app, console, err, fail, fmt
@@ -155,20 +156,35 @@ def tasks_command(
     if as_json:
         console.print_json(json.dumps(rows))
         return
-    table = Table(title=f"tasks{f' in suite {suite}' if suite else ''} (data dir: {data_dir or 'built-in only'})")
-    # Names are what a user copies into --tasks: never cut them; the file list folds instead.
-    for col in ("task", "suites", "category", "samples", "scorer", "status"):
-        table.add_column(col, no_wrap=True)
-    table.add_column("data file", overflow="fold")
-    for r in rows:
+    # Four narrow columns fit an 80-column terminal with every name whole (a user copies names into
+    # --tasks); suite and category head each group of rows, the data files sit under the task name
+    # (all of them in --json).
+    table = Table(
+        title=f"tasks (data dir: {data_dir or 'built-in only'})",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("task / data file", overflow="fold", min_width=max((len(r["name"]) for r in rows), default=4))
+    table.add_column("samples", justify="right", no_wrap=True)
+    table.add_column("scorer", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    group = None
+    for r in sorted(rows, key=lambda r: (",".join(r["suites"]), r["category"], r["name"])):
+        if (",".join(r["suites"]), r["category"]) != group:
+            group = (",".join(r["suites"]), r["category"])
+            table.add_row(f"[bold]{group[0]} · {group[1]}", end_section=False)
+        # A missing task lists every file to fetch; a present one with many files, the first and a count.
+        shown = (
+            r["files"] if not r["present"] or len(r["files"]) <= 2 else [r["files"][0], f"{len(r['files']) - 1} more"]
+        )
+        files = f"\n[dim]{', '.join(shown)}" if shown else ""
         table.add_row(
-            r["name"],
-            ",".join(r["suites"]),
-            r["category"],
+            r["name"] + files,
             "-" if r["samples"] is None else str(r["samples"]),
             r["scorer"],
             "[green]present" if r["present"] else "[red]missing",
-            ", ".join(r["files"]),
         )
     console.print(table)
 

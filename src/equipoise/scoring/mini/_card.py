@@ -141,6 +141,10 @@ def model_card(trained: TrainedJudge, command: str, artefact_bytes: int) -> str:
         "For the refusal head, adding the GPTFuzz rows (harmful as compliance, not harmful as refusal) to xstest "
         "scored 0.862 / 0.717 (xstest, grouped CV) without keyword cues and 0.871 / 0.734 with them, against "
         "0.891 / 0.776 for xstest alone with keyword cues, so it is not used. "
+        "For the partial head, class-balanced weights reached kappa 0.17 at best across models (logistic "
+        'regression, C=10, with keyword cues); the rule "partial when the keyword detector finds no refusal in a '
+        'refusal" agrees better (kappa 0.37 pooled: 0.33 on Llama-2, 0.58 on GPT-4) but only 41% of the refusals '
+        "it picks are partial, so as a calibrated probability it never reaches 0.5 and it is not used. "
         "Gradient boosting was not tried: on 800k sparse columns it would not meet the 10,000 responses/s "
         "budget.",
         "",
