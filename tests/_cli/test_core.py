@@ -20,7 +20,7 @@ def test_eval_prints_the_score_table_and_records(tmp_path: Path) -> None:
 
     listed = runner.invoke(app, ["results"])
     assert listed.exit_code == 0 and "scripted:refuse-all" in listed.output
-    run_id = next(line.split("│")[1].strip() for line in listed.output.splitlines() if "scripted:refuse-all" in line)
+    run_id = next(line.split()[0] for line in listed.output.splitlines() if "scripted:refuse-all" in line)
     shown = runner.invoke(app, ["results", "show", run_id[:12], "--samples"])
     assert shown.exit_code == 0 and "quick/benign_scary" in shown.output and "refused" in shown.output
 

@@ -7,7 +7,9 @@ module here, so a new module's commands appear without editing a central list.
 from __future__ import annotations
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.table import Table
 
 from equipoise._registry import RegistryError
 from equipoise.datasets import DatasetError
@@ -35,3 +37,9 @@ def fail(message: str) -> typer.Exit:
 def fmt(x: float | None, digits: int = 3) -> str:
     """A score for tables ("-" when missing)."""
     return "-" if x is None else f"{x:.{digits}f}"
+
+
+def compact_table(title: str) -> Table:
+    """A table without vertical rules or edge padding: listings fit an 80-column terminal (and a
+    pipe, which Rich renders 80 wide) without cutting the names a user copies into commands."""
+    return Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0))

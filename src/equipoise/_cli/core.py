@@ -9,41 +9,29 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich import box
+from rich.markup import escape
 from rich.table import Table
 
-from equipoise._cli import USER_ERRORS, app, console, err, fail, fmt
+from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt
 from equipoise._registry import RegistryError, entries
 from equipoise.runner import EvalRun, TaskResult
 from equipoise.settings import get_settings
 
 
 def task_table(tasks: list[TaskResult], title: str) -> Table:
-    """A Rich table of task scores with intervals and counts."""
-    table = Table(title=title)
-    for col, justify in [
-        ("task", "left"),
-        ("category", "left"),
-        ("score", "right"),
-        ("95% CI", "right"),
-        ("n", "right"),
-        ("unparseable", "right"),
-        ("failed", "right"),
-        ("judge", "left"),
-    ]:
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
-    for t in tasks:
-        ci = "-" if t.ci_low is None else f"[{t.ci_low:.3f}, {t.ci_high:.3f}]"
-        table.add_row(
-            t.task,
-            t.category,
-            fmt(t.mean),
-            ci,
-            str(t.n),
-            str(t.unparseable),
-            str(t.failed),
-            ", ".join(t.judges),
-        )
+    """A Rich table of task scores with intervals and counts, grouped by category."""
+    table = compact_table(title)
+    table.add_column("task", no_wrap=True, min_width=max((len(t.task) for t in tasks), default=4))
+    for col in ("score", "95% CI", "n", "unparsed", "failed"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("judge", overflow="fold")
+    category = None
+    for t in sorted(tasks, key=lambda t: (t.category, t.task)):
+        if t.category != category:
+            category = t.category
+            table.add_row(f"[bold]{category}")
+        ci = "-" if t.ci_low is None else f"{t.ci_low:.3f}–{t.ci_high:.3f}"
+        table.add_row(t.task, fmt(t.mean), ci, str(t.n), str(t.unparseable), str(t.failed), ", ".join(t.judges))
     return table
 
 
@@ -159,13 +147,7 @@ def tasks_command(
     # Four narrow columns fit an 80-column terminal with every name whole (a user copies names into
     # --tasks); suite and category head each group of rows, the data files sit under the task name
     # (all of them in --json).
-    table = Table(
-        title=f"tasks (data dir: {data_dir or 'built-in only'})",
-        box=box.SIMPLE_HEAD,
-        padding=(0, 1),
-        pad_edge=False,
-        collapse_padding=True,
-    )
+    table = compact_table(f"tasks (data dir: {data_dir or 'built-in only'})")
     table.add_column("task / data file", overflow="fold", min_width=max((len(r["name"]) for r in rows), default=4))
     table.add_column("samples", justify="right", no_wrap=True)
     table.add_column("scorer", no_wrap=True)
@@ -194,17 +176,20 @@ def models_command() -> None:
     """List model adapters and the embedded models."""
     from equipoise.models import EMBEDDED_MODELS
 
-    table = Table(title="model adapters")
+    table = compact_table("model adapters")
     table.add_column("prefix")
     table.add_column("description")
     for e in entries("modelapi"):
-        table.add_row(e.name + ":", e.metadata.get("description", ""))
+        table.add_row(e.name + ":", escape(e.metadata.get("description", "")))
     console.print(table)
-    emb = Table(title="embedded models")
-    for col in ("spec", "model", "bytes", "sha256", "licence"):
-        emb.add_column(col)
+    emb = compact_table("embedded models")
+    # The spec is what a user types: it never wraps. (Checksums are checked when a model is assembled.)
+    emb.add_column("spec", no_wrap=True)
+    emb.add_column("model", overflow="fold")
+    emb.add_column("size", justify="right", no_wrap=True)
+    emb.add_column("licence")
     for m in EMBEDDED_MODELS.values():
-        emb.add_row(f"embedded:{m.name}", m.title, f"{m.size:,}", m.sha256[:16] + "…", m.licence)
+        emb.add_row(f"embedded:{m.name}", m.title, f"{m.size / 2**20:,.0f} MiB", m.licence)
     console.print(emb)
 
 
@@ -224,17 +209,17 @@ def results_list(
     from equipoise.store import Store
 
     runs = Store(get_settings().resolved_database_url).list_runs(model=model, suite=suite)
-    table = Table(title=f"stored runs ({get_settings().resolved_database_url})")
-    for col in ("run", "model", "suite", "started", "tasks", "mean of tasks", "judge"):
-        table.add_column(col)
+    # The run id begins with its start time (UTC), so no separate column repeats it.
+    table = compact_table(f"stored runs ({get_settings().resolved_database_url})")
+    # Run ids are copied into `results show`: they never wrap; a long model name folds instead.
+    for col in ("run", "model", "suite", "mean", "judge"):
+        table.add_column(col, no_wrap=col in ("run", "suite"), overflow="fold")
     for r in runs:
         means = [t.mean for t in r["tasks"] if t.mean is not None]
         table.add_row(
             r["run_id"],
             r["model"]["name"],
             r["suite"] or "-",
-            r["started"][:19],
-            str(len(r["tasks"])),
             fmt(sum(means) / len(means) if means else None),
             r["judge"] or "-",
         )

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from rich.table import Table
 
-from equipoise._cli import USER_ERRORS, app, console, err, fail, fmt
+from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt
 from equipoise.settings import get_settings
 
 judge_app = typer.Typer(help="Response judges: the offline mini judge, stored judge checks.", no_args_is_help=True)
@@ -123,7 +122,7 @@ def judge_check_command(
         rows = [c.to_dict() for c in checks]
         console.print_json(json.dumps(rows[0] if len(rows) == 1 else rows))
     else:
-        table = Table(title=f"judge agreement with human labels — {file} (task {checks[0].task})")
+        table = compact_table(f"judge agreement with human labels — {file} (task {checks[0].task})")
         table.add_column("figure")
         for c in checks:
             table.add_column(c.judge, justify="right")
@@ -169,7 +168,7 @@ def judge_checks_command(
     if not checks:
         console.print(f"no judge checks recorded in {store.location}; `equipoise judge-check FILE` records them")
         return
-    table = Table(title=f"judge checks ({store.location})")
+    table = compact_table(f"judge checks ({store.location})")
     for _, header, justify in _STORED_CHECK_COLUMNS:
         table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for c in checks:

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from equipoise._cli import USER_ERRORS, app, console, err, fail, fmt
+from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt
 from equipoise.metrics.combine import DEFAULT_COMBINATION, combinations, parse_weights
 from equipoise.settings import get_settings
 
@@ -66,7 +65,7 @@ def rank_command(
         f"{ranking.capability_suite}@{ranking.capability_release or '-'} · judge {ranking.judge or '-'} · "
         f"overall = {ranking.combination}"
     )
-    table = Table(title=title)
+    table = compact_table(title)
     for col, justify in [
         ("rank", "right"),
         ("model", "left"),
@@ -146,7 +145,7 @@ def _import(tool: str, files: list[Path], model: str | None) -> None:
         run, skipped = import_results(tool, files, entry=entry)
     except USER_ERRORS as e:
         raise fail(str(e)) from None
-    table = Table(title=f"imported {tool} results for {run.model['name']} — run {run.run_id} (suite {run.suite})")
+    table = compact_table(f"imported {tool} results for {run.model['name']} — run {run.run_id} (suite {run.suite})")
     for col in ("task", "source task", "metric", "raw", "chance", "score", "95% CI", "n"):
         table.add_column(col)
     for t in run.tasks:
