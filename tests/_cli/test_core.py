@@ -58,6 +58,9 @@ def test_unknown_task_names_the_way_to_list_tasks() -> None:
 
 
 def test_missing_data_dir_names_the_file_and_directory(tmp_path: Path) -> None:
+    # Brackets are Rich markup and a long path is wrapped at 80 columns unless the CLI prevents both.
+    data_dir = tmp_path / "shared [copy]" / ("long-" * 12)
+    data_dir.mkdir(parents=True)
     from equipoise._registry import _REGISTRY
     from equipoise.datasets import DataFile
     from equipoise.scoring import HarmScorer
@@ -69,13 +72,13 @@ def test_missing_data_dir_names_the_file_and_directory(tmp_path: Path) -> None:
     )
     try:
         result = runner.invoke(
-            app, ["eval", "-m", "scripted:echo", "--tasks", "test/needs-data", "--data-dir", str(tmp_path)]
+            app, ["eval", "-m", "scripted:echo", "--tasks", "test/needs-data", "--data-dir", str(data_dir)]
         )
-        listing = runner.invoke(app, ["tasks", "--suite", "test", "--data-dir", str(tmp_path)])
+        listing = runner.invoke(app, ["tasks", "--suite", "test", "--data-dir", str(data_dir)])
     finally:
         _REGISTRY["task"].pop("test/needs-data")
     assert result.exit_code == 2
-    assert "safety/absent.jsonl" in result.output and str(tmp_path) in result.output.replace("\n", "")
+    assert "safety/absent.jsonl" in result.output and str(data_dir) in result.output
     assert "missing" in listing.output
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from equipoise._registry import RegistryError
@@ -30,7 +31,8 @@ USER_ERRORS: tuple[type[Exception], ...] = (
 
 def fail(message: str) -> typer.Exit:
     """Print a user-facing error and return the Exit to raise (exit code 2)."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    # soft_wrap: the terminal wraps, so a path or model spec in the message can be copied whole.
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 

@@ -46,7 +46,7 @@ def _print_run(run: EvalRun) -> None:
         console.print(safety, markup=False)
     console.print(f"model calls: {run.calls}, from cache: {run.cache_hits}")
     if run.run_dir:
-        console.print(f"run directory: {run.run_dir}")
+        console.print(f"run directory: {run.run_dir}", soft_wrap=True)
 
 
 @app.command("eval")
@@ -106,7 +106,7 @@ def eval_command(
                 show_progress=sys.stderr.isatty() or sys.stdout.isatty(),
             )
         for w in caught:
-            err.print(f"[yellow]warning:[/] {w.message}")
+            err.print(f"[yellow]warning:[/] {escape(str(w.message))}", soft_wrap=True)
     except USER_ERRORS as e:
         raise fail(str(e)) from None
     _print_run(run)
