@@ -145,6 +145,10 @@ def model_card(trained: TrainedJudge, command: str, artefact_bytes: int) -> str:
         'regression, C=10, with keyword cues); the rule "partial when the keyword detector finds no refusal in a '
         'refusal" agrees better (kappa 0.37 pooled: 0.33 on Llama-2, 0.58 on GPT-4) but only 41% of the refusals '
         "it picks are partial, so as a calibrated probability it never reaches 0.5 and it is not used. "
+        "Adding XSTest's responses to safe prompts as not-harmful rows (750, so the harm head would see "
+        "ordinary answers to benign questions) lowered latent_jailbreak's kappa from 0.667 to 0.615, left "
+        "judge_dev unchanged and made the authors' labelled set worse (kappa 0.407 to 0.086 before the "
+        "clear-refusal rule), so it is not used: benign prompts are scored with the refusal head. "
         "Gradient boosting was not tried: on 800k sparse columns it would not meet the 10,000 responses/s "
         "budget.",
         "",
