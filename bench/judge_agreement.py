@@ -75,13 +75,15 @@ def main() -> None:
         *_table(data_dir / DEV, judges),
     ]
     if args.llm:
-        lines = (data_dir / DEV).read_text(encoding="utf-8").splitlines(keepends=True)[: args.llm_rows]
-        with tempfile.TemporaryDirectory() as tmp:
-            subset = Path(tmp) / "judge_dev.jsonl"
-            subset.write_text("".join(lines), encoding="utf-8")
-            if len(lines) == 200:
-                body += _table(subset, [], llm=args.llm)
-            else:
+        every_line = (data_dir / DEV).read_text(encoding="utf-8").splitlines(keepends=True)
+        lines = every_line[: args.llm_rows]
+        if len(lines) == len(every_line):
+            # The whole file: the LLM judge's rows join the table above.
+            body += _table(data_dir / DEV, [], llm=args.llm)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                subset = Path(tmp) / "judge_dev.jsonl"
+                subset.write_text("".join(lines), encoding="utf-8")
                 body += [
                     "",
                     f"The first {len(lines)} rows of the same file, with the LLM judge `{args.llm}` beside them "

@@ -154,9 +154,10 @@ def tasks_command(
     table.add_column("status", no_wrap=True)
     group = None
     for r in sorted(rows, key=lambda r: (",".join(r["suites"]), r["category"], r["name"])):
-        if (",".join(r["suites"]), r["category"]) != group:
-            group = (",".join(r["suites"]), r["category"])
-            table.add_row(f"[bold]{group[0]} · {group[1]}", end_section=False)
+        heading = f"{','.join(r['suites'])} · {r['category']}"
+        if heading != group:
+            group = heading
+            table.add_row(f"[bold]{heading}")
         # A missing task lists every file to fetch; a present one with many files, the first and a count.
         shown = (
             r["files"] if not r["present"] or len(r["files"]) <= 2 else [r["files"][0], f"{len(r['files']) - 1} more"]
