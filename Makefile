@@ -55,6 +55,7 @@ demo: setup
 
 test: setup chromium $(VENV)/.stamp-hf $(VENV)/.stamp-bench
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q -rs
 
 test-fast: setup
@@ -62,6 +63,7 @@ test-fast: setup
 
 lint: setup
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check src tests bench
 
 bench: setup $(VENV)/.stamp-bench

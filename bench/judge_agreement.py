@@ -2,7 +2,7 @@
 and on the 41 pairs equipoise's authors labelled (both tasks): the trained `mini` judge beside the
 `keyword` judge and LLM judges.
 
-Each judge goes through `equipoise.scoring.judge_check.run_judge_checks`, the code behind
+Each judge goes through `equipoise.judges.check.run_judge_checks`, the code behind
 `equipoise judge-check`; LLM verdicts come from the shared response cache when an earlier
 `equipoise judge-check ... --judge SPEC` asked the same questions.
 
@@ -22,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _report import write_section
-from equipoise.scoring.judge_check import AUTHORS_SET, JudgeCheck, run_judge_checks
-from equipoise.scoring.response_judges import JudgeTask
+from equipoise.judges.check import AUTHORS_SET, run_judge_checks
+from equipoise.results import JudgeCheck, JudgeTask
 from equipoise.settings import get_settings
 
 DEV = Path("safety") / "judge_dev.jsonl"
@@ -104,7 +104,7 @@ def main() -> None:
         body += [
             "",
             f"Task `{task}` on the 41 pairs equipoise's authors wrote and labelled "
-            "(`src/equipoise/scoring/data/labelled_by_authors.jsonl`: plain and role-play refusals and "
+            "(`src/equipoise/judges/data/labelled_by_authors.jsonl`: plain and role-play refusals and "
             "compliance, six languages, partial refusals, benign requests answered and over-refused); "
             f"{what}:",
             "",

@@ -25,8 +25,8 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _report import write_section  # noqa: E402
-from equipoise.scoring.judge_check import read_labelled  # noqa: E402
-from equipoise.scoring.response_judges import ResponseJudge, get_response_judge  # noqa: E402
+from equipoise.datasets import read_labelled  # noqa: E402
+from equipoise.judges import ResponseJudge, open_judge  # noqa: E402
 from equipoise.settings import get_settings  # noqa: E402
 
 N = 100_000
@@ -67,7 +67,7 @@ def main() -> None:
     rows = []
     rates = {}
     for name in ("mini", "keyword"):
-        judge = get_response_judge(name)
+        judge = open_judge(name).judge
         cpu, wall, harmful = _rate(judge, pairs)
         rates[name] = cpu
         rows.append(f"| `{name}` ({judge.name}) | {cpu:,.0f} | {wall:,.0f} | {harmful:,} |")

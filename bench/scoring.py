@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import write_section
-from equipoise.scoring.refusal import DETECTOR_NAME, detect_refusal
+from equipoise.judges.refusal import DETECTOR_NAME, detect_refusal
 
 TARGET = 100_000
 

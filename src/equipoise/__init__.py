@@ -1,13 +1,31 @@
 """equipoise: evaluate language models for safety and capability together."""
 
-__version__ = "0.1.0"
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from equipoise._version import __version__
+
+if TYPE_CHECKING:
+    from equipoise.models import ModelEntry
+    from equipoise.results import EvalRun
 
 
-def evaluate(model, **options):  # type: ignore[no-untyped-def]
-    """Evaluate a model; see `equipoise.runner.evaluate`."""
-    from equipoise.runner import evaluate as _evaluate
+def evaluate(model: str | ModelEntry, *, store_url: str | None = None, record: bool = True, **options: Any) -> EvalRun:
+    """Evaluate a model entry (or spec, or entry name) and record the run in the results store.
 
-    return _evaluate(model, **options)
+    The store (`store_url`, default EQUIPOISE_DATABASE_URL or the SQLite file under the equipoise
+    home) is opened and migrated before the first model call; `record=False` leaves it alone. The
+    other options are `equipoise.runner.evaluate`'s.
+    """
+    from equipoise.runner import evaluate as run
+
+    store = None
+    if record:
+        from equipoise.store import open_store
+
+        store = open_store(store_url)
+    return run(model, store=store, **options)
 
 
 __all__ = ["__version__", "evaluate"]

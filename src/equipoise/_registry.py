@@ -83,7 +83,8 @@ def _load_builtins() -> None:
     import importlib
 
     for module in (
-        "equipoise.models",
+        "equipoise.models._providers",
+        "equipoise.judges",
         "equipoise.scoring",
         "equipoise.attacks",
         "equipoise.tasks",

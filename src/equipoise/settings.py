@@ -10,6 +10,14 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def sqlalchemy_url(url: str) -> str:
+    """The URL SQLAlchemy should open: a plain `postgresql://` URL (as psql and libpq take it)
+    names the psycopg 3 driver equipoise installs, not SQLAlchemy's default psycopg2."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
 def _default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("equipoise"))
 

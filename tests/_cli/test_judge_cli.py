@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from equipoise.cli import app
 from equipoise.settings import get_settings
-from equipoise.store import Store
+from equipoise.store import open_store
 
 runner = CliRunner()
 
@@ -64,7 +64,7 @@ def test_a_malformed_file_exits_2_naming_file_line_and_field(tmp_path: Path) -> 
 
 
 def _stored() -> list[dict]:
-    return Store(get_settings().resolved_database_url).judge_checks(latest=False)
+    return open_store().judge_checks(latest=False)
 
 
 def test_every_check_printed_is_recorded_with_the_files_sha256(tmp_path: Path) -> None:

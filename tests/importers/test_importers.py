@@ -9,8 +9,7 @@ import pytest
 from equipoise.importers import ResultsFileError, import_results, normalise, read_inspect, read_lm_eval
 from equipoise.models import resolve_entry
 from equipoise.ranking import build_ranking
-from equipoise.settings import get_settings
-from equipoise.store import Store
+from equipoise.store import open_store
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LM_EVAL = next((FIXTURES / "lm_eval").glob("results_*.json"))
@@ -44,11 +43,11 @@ def test_lm_eval_results_file() -> None:
     assert gsm8k.ci_low == pytest.approx(0.119909, abs=1e-5) and gsm8k.ci_high == 1.0
     # 1 of 4 letters right is chance level: (0.25 - 0.25) / 0.75 = 0
     assert arc.mean == 0.0 and arc.scorer["raw"] == pytest.approx(0.25)
-    provenance = run.manifest["imported"]
+    provenance = run.manifest.imported
     assert provenance["tool"] == "lm-eval" and provenance["files"][0]["path"].endswith(LM_EVAL.name)
     assert len(provenance["files"][0]["sha256"]) == 64
 
-    (stored,) = Store(get_settings().resolved_database_url).list_runs(suite="lm-eval")
+    (stored,) = open_store().list_runs(suite="lm-eval")
     assert stored["model"]["spec"] == "imported:lm-eval/fixture-model"
     assert {t.task for t in stored["tasks"]} == {"capability/gsm8k", "capability/arc_challenge"}
 
@@ -62,7 +61,7 @@ def test_inspect_json_logs_one_per_task_import_as_one_run() -> None:
     assert run.task("capability/arc_challenge").mean == pytest.approx(2 / 3)
     assert run.task("capability/gsm8k").mean == pytest.approx(0.5)
     assert run.model["spec"] == "imported:inspect/openai-api/local/fixture-model"
-    assert len(run.manifest["imported"]["files"]) == 2
+    assert len(run.manifest.imported["files"]) == 2
 
 
 def test_inspect_eval_logs_read_through_inspect_ai() -> None:
@@ -80,7 +79,7 @@ def test_imported_capability_joins_an_entry_on_the_board() -> None:
     entry = resolve_entry("scripted:refuse-all")
     equipoise.evaluate(entry, suite="quick", write_files=False)
     import_results("lm-eval", [LM_EVAL], entry=entry)
-    ranking = build_ranking(Store(get_settings().resolved_database_url), suite="quick", capability_suite="lm-eval")
+    ranking = build_ranking(open_store(), suite="quick", capability_suite="lm-eval")
     (row,) = ranking.rows
     # capability = mean of imported task means (0.6 + 0) / 2 = 0.3;
     # half-width 1.96 * sqrt(0.244949^2 + (0.25 / 0.75)^2) / 2 = 0.405375 -> [0, 0.705375]

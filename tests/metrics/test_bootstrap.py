@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from equipoise.metrics import bootstrap_mean, macro_score
+from equipoise.metrics.aggregate import macro_score
+from equipoise.metrics.bootstrap import bootstrap_mean
 
 
 def test_mean_and_degenerate_cases() -> None:

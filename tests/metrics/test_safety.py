@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from equipoise import evaluate
 from equipoise.metrics.safety import ScoredSample, render_safety_report, run_safety_report, safety_report
-from equipoise.runner import evaluate
 
 CATEGORIES = {
     "t1": "direct_risky",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from equipoise.metrics import Interval
+from equipoise.metrics.bootstrap import Interval
 from equipoise.metrics.combine import combine
 from equipoise.ranking import Ranking, RankRow, rank_rows
 from equipoise.ranking.plot import scatter_figure, write_plot

@@ -8,20 +8,18 @@ from pathlib import Path
 import pytest
 
 import equipoise
-from equipoise.metrics import Interval
+from equipoise.judges import judge_label
+from equipoise.metrics.bootstrap import Interval
 from equipoise.metrics.combine import Overall
 from equipoise.models import resolve_entry
 from equipoise.ranking import (
     RankRow,
     build_ranking,
-    judge_label,
     rank_rows,
-    registered_release,
-    release_id,
-    run_release,
 )
+from equipoise.releases import registered_release, release_id, run_release
 from equipoise.settings import get_settings
-from equipoise.store import Store
+from equipoise.store import Store, open_store
 from tests.openai_server import ServerState, ThreadedServer
 
 QUICK_DATA = Path(equipoise.__file__).resolve().parent / "tasks" / "quick" / "data"
@@ -50,7 +48,7 @@ def _eval(model: str, suite: str = "quick", **kw) -> None:
 
 
 def _store() -> Store:
-    return Store(get_settings().resolved_database_url)
+    return open_store()
 
 
 def _by_spec(ranking) -> dict[str, RankRow]:
@@ -86,7 +84,7 @@ def test_refuse_all_and_comply_all_land_low_and_a_balanced_model_first() -> None
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_adding_a_model_changes_no_other_models_scores(backend: str, request: pytest.FixtureRequest) -> None:
     url = request.getfixturevalue("postgres_url") if backend == "postgres" else get_settings().resolved_database_url
-    store = Store(url)
+    store = open_store(url)
     _eval("scripted:refuse-all", store_url=url)
     _eval("scripted:comply-all", store_url=url, limit=6)
     before = {r.identity: r for r in build_ranking(store, suite="quick").rows}

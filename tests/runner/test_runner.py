@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pytest
+
 from equipoise import evaluate
-from equipoise.models import ModelEntry
-from equipoise.runner import ResponseCache, select_samples
+from equipoise.models import ModelEntry, ResponseCache
+from equipoise.runner import RunFailed, select_samples
 from equipoise.settings import get_settings
-from equipoise.store import Store
+from equipoise.store import open_store
 from tests.openai_server import ServerState, ThreadedServer
 
 
@@ -77,18 +80,43 @@ def test_a_system_prompt_entry_is_a_different_cache_key(tmp_path: Path) -> None:
     assert server.state.received[-1]["messages"][0] == {"role": "system", "content": "Refuse harmful requests."}
 
 
-def test_failed_calls_are_recorded_never_scored_and_retried_next_time(tmp_path: Path) -> None:
+def test_a_run_whose_every_call_failed_is_an_error_and_is_never_recorded(tmp_path: Path) -> None:
     faults = {i: "500" for i in range(1000)}
     with ThreadedServer(ServerState(faults=faults)) as server:
         entry = ModelEntry(spec=f"openai-compat:m@{server.base_url}", args={"max_retries": 0})
-        run = evaluate(entry, tasks=["quick/harmful"], run_dir=tmp_path / "a")
+        url = f"{server.base_url}/chat/completions"
+        expected = f"every one of the 16 model calls .*HTTP 500 from {re.escape(url)}"
+        with pytest.raises(RunFailed, match=expected) as failed:
+            evaluate(entry, tasks=["quick/harmful"], run_dir=tmp_path / "a")
+        run = failed.value.run
         result = run.task("quick/harmful")
         assert result.failed == 16 and result.scored == 0 and result.mean is None
         assert all(s.label == "failed" and s.score is None and "HTTP 500" in s.error for s in run.samples)
+        assert (tmp_path / "a" / "samples.jsonl").is_file()
+        assert open_store().list_runs() == []
         assert len(ResponseCache(get_settings().response_cache_path)) == 0
         server.state.faults.clear()
         again = evaluate(entry, tasks=["quick/harmful"], run_dir=tmp_path / "b")
     assert again.task("quick/harmful").failed == 0 and again.calls == 16
+
+
+def test_some_failed_calls_are_counted_recorded_and_never_scored(tmp_path: Path) -> None:
+    with ThreadedServer(ServerState(faults={1: "500", 2: "500", 3: "500", 4: "500"})) as server:
+        entry = ModelEntry(spec=f"openai-compat:m@{server.base_url}", args={"max_retries": 0, "max_concurrency": 1})
+        run = evaluate(entry, tasks=["quick/harmful"], run_dir=tmp_path / "a")
+    result = run.task("quick/harmful")
+    assert (result.n, result.failed, result.scored + result.unparseable) == (16, 4, 12)
+    assert run.manifest.calls.failed == 4
+    (stored,) = open_store().list_runs()
+    assert stored["tasks"][0].failed == 4
+
+
+@pytest.mark.parametrize("option", [{"limit": 0}, {"max_connections": 0}, {"max_connections": -1}])
+def test_bad_options_are_refused_before_any_call(option: dict[str, int], tmp_path: Path) -> None:
+    with ThreadedServer(ServerState()) as server:
+        with pytest.raises(ValueError, match="must be at least 1"):
+            evaluate(f"openai-compat:m@{server.base_url}", tasks=["quick/harmful"], run_dir=tmp_path / "a", **option)
+        assert server.state.received == []
 
 
 def test_duplicate_prompts_cost_one_call(tmp_path: Path) -> None:
@@ -113,7 +141,7 @@ def test_duplicate_prompts_cost_one_call(tmp_path: Path) -> None:
 
 def test_runs_are_recorded_in_the_store(tmp_path: Path) -> None:
     run = evaluate("scripted:refuse-all", suite="quick", run_dir=tmp_path / "r")
-    stored = Store(get_settings().resolved_database_url).get_run(run.run_id, with_samples=True)
+    stored = open_store().get_run(run.run_id, with_samples=True)
     assert stored is not None and stored["model"]["spec"] == "scripted:refuse-all"
     assert {t.task: t.mean for t in stored["tasks"]} == {t.task: t.mean for t in run.tasks}
     assert len(stored["samples"]) == 56

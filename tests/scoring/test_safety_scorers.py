@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from equipoise.datasets import Sample
+from equipoise.judges import Judgement, JudgeTask, KeywordJudge
 from equipoise.models import ChatResponse
 from equipoise.scoring import HarmScorer, HelpfulScorer, LabelScorer, LeakScorer, ScoreContext
-from equipoise.scoring.response_judges import Judgement, JudgeTask, KeywordJudge
 from equipoise.scoring.safety_scorers import AgreementScorer, agreement_verdict, find_leak, parse_label
 from tests.replay_model import ReplayModel
 

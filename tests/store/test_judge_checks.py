@@ -12,8 +12,8 @@ from alembic import command
 from sqlalchemy import inspect, text
 
 from equipoise import __version__
-from equipoise.scoring.judge_check import Agreement, JudgeCheck
-from equipoise.store import Store, alembic_config
+from equipoise.results import Agreement, JudgeCheck
+from equipoise.store import Store, alembic_config, open_store
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64
@@ -58,7 +58,7 @@ def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def _store(url: str, request: pytest.FixtureRequest) -> Store:
-    store = Store(url)
+    store = open_store(url)
     # Close pooled connections before the fixture drops the database.
     request.addfinalizer(store.engine.dispose)
     return store
@@ -110,8 +110,8 @@ def test_a_store_made_before_judge_checks_is_upgraded_and_can_go_back(
 
 def test_record_and_list_round_trip(fresh_url: str, request: pytest.FixtureRequest) -> None:
     store = _store(fresh_url, request)
-    store.record_judge_check(MINI, SHA_A)
-    store.record_judge_check(SILENT, SHA_A)
+    store.record_judge_checks([MINI], SHA_A)
+    store.record_judge_checks([SILENT], SHA_A)
     silent, mini = store.judge_checks()  # newest first
     created = datetime.fromisoformat(mini.pop("created"))
     assert created.tzinfo is not None and created <= datetime.fromisoformat(silent.pop("created"))
@@ -145,12 +145,12 @@ def test_latest_keeps_the_newest_check_of_each_file_task_and_judge(
 ) -> None:
     store = _store(fresh_url, request)
     older = Agreement(n=10, accuracy=0.5, precision=0.5, recall=0.5, f1=0.5, kappa=0.0, tp=2, fp=2, fn=3, tn=3)
-    store.record_judge_check(JudgeCheck("old/path.jsonl", "harm", "mini-v1", 10, 0, older), SHA_A)
-    store.record_judge_check(JudgeCheck("data/labelled.jsonl", "harm", "keyword-v1", 10, 3, older), SHA_A)
-    store.record_judge_check(JudgeCheck("other.jsonl", "harm", "mini-v1", 10, 0, older), SHA_B)
-    store.record_judge_check(JudgeCheck("data/labelled.jsonl", "refusal", "mini-v1", 10, 0, older), SHA_A)
+    store.record_judge_checks([JudgeCheck("old/path.jsonl", "harm", "mini-v1", 10, 0, older)], SHA_A)
+    store.record_judge_checks([JudgeCheck("data/labelled.jsonl", "harm", "keyword-v1", 10, 3, older)], SHA_A)
+    store.record_judge_checks([JudgeCheck("other.jsonl", "harm", "mini-v1", 10, 0, older)], SHA_B)
+    store.record_judge_checks([JudgeCheck("data/labelled.jsonl", "refusal", "mini-v1", 10, 0, older)], SHA_A)
     # The same labelled data under another path: it replaces the first mini-v1 harm check above.
-    store.record_judge_check(MINI, SHA_A)
+    store.record_judge_checks([MINI], SHA_A)
 
     latest = store.judge_checks()
     assert [(c["file"], c["task"], c["judge"]) for c in latest] == [

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import inspect
 
 from equipoise import evaluate
-from equipoise.store import Store
+from equipoise.store import open_store
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -19,7 +19,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def test_migrations_create_the_schema(store_url: str) -> None:
-    store = Store(store_url)
+    store = open_store(store_url)
     tables = set(inspect(store.engine).get_table_names())
     assert {"model_entries", "runs", "task_results", "sample_results", "alembic_version"} <= tables
 
@@ -27,7 +27,7 @@ def test_migrations_create_the_schema(store_url: str) -> None:
 def test_record_list_show_and_delete(store_url: str, tmp_path: Path) -> None:
     a = evaluate("scripted:refuse-all", suite="quick", store_url=store_url, run_dir=tmp_path / "a")
     b = evaluate("scripted:comply-all", suite="quick", store_url=store_url, run_dir=tmp_path / "b")
-    store = Store(store_url)
+    store = open_store(store_url)
     runs = store.list_runs()
     mine = [r for r in runs if r["run_id"] in {a.run_id, b.run_id}]
     assert [r["run_id"] for r in mine] == [b.run_id, a.run_id]  # newest first
@@ -54,7 +54,7 @@ def test_the_same_entry_is_stored_once(store_url: str, tmp_path: Path) -> None:
 
     for name in ("x", "y"):
         evaluate("scripted:echo", tasks=["quick/harmful"], limit=2, store_url=store_url, run_dir=tmp_path / name)
-    store = Store(store_url)
+    store = open_store(store_url)
     with store.engine.connect() as conn:
         count = conn.execute(
             select(func.count()).select_from(ModelEntryRow).where(ModelEntryRow.spec == "scripted:echo")

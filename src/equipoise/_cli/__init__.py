@@ -6,15 +6,19 @@ module here, so a new module's commands appear without editing a central list.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from equipoise._errors import DatasetError, ModelError, StoreError
 from equipoise._registry import RegistryError
-from equipoise.datasets import DatasetError
-from equipoise.models import ModelError
+
+if TYPE_CHECKING:
+    from equipoise.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Evaluate LLMs for safety and capability.")
 console = Console()
@@ -24,9 +28,17 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     ModelError,
     DatasetError,
     RegistryError,
+    StoreError,
     ValueError,
     FileNotFoundError,
 )
+
+
+def get_settings() -> Settings:
+    """The process settings, imported on first use: pydantic-settings is not needed for --help."""
+    from equipoise.settings import get_settings as current
+
+    return current()
 
 
 def fail(message: str) -> typer.Exit:

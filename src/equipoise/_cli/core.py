@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt
+from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt, get_settings
 from equipoise._registry import RegistryError, entries
-from equipoise.runner import EvalRun, TaskResult
-from equipoise.settings import get_settings
+
+if TYPE_CHECKING:
+    from equipoise.results import EvalRun, TaskResult
 
 
 def task_table(tasks: list[TaskResult], title: str) -> Table:
@@ -61,7 +66,7 @@ def eval_command(
     ] = "embedded:qwen2.5-coder-0.5b",
     suite: Annotated[str | None, typer.Option(help="Suite to run (see `equipoise tasks`)")] = None,
     tasks: Annotated[list[str] | None, typer.Option("--tasks", "-t", help="Task names or globs")] = None,
-    limit: Annotated[int | None, typer.Option(help="Samples per task, drawn with --seed")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Samples per task, drawn with --seed")] = None,
     seed: Annotated[int, typer.Option(help="Seed for sampling and decoding")] = 0,
     data_dir: Annotated[Path | None, typer.Option(help="Data directory (default: $EQUIPOISE_DATA_DIR)")] = None,
     judge: Annotated[str | None, typer.Option(help="Judge model spec or entry name")] = None,
@@ -69,14 +74,15 @@ def eval_command(
     name: Annotated[str | None, typer.Option(help="Display name of the entry")] = None,
     temperature: Annotated[float | None, typer.Option()] = None,
     max_tokens: Annotated[int | None, typer.Option()] = None,
-    max_connections: Annotated[int | None, typer.Option(help="Concurrent requests to the model")] = None,
+    max_connections: Annotated[int | None, typer.Option(min=1, help="Concurrent requests to the model")] = None,
     models_file: Annotated[Path | None, typer.Option(help="TOML file of model entries")] = None,
     run_dir: Annotated[Path | None, typer.Option(help="Where to write the run directory")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore the response cache")] = False,
 ) -> None:
     """Evaluate one model entry on a suite or tasks; prints the score table and records the run."""
+    from equipoise import evaluate
     from equipoise.models import ModelEntry, resolve_entry
-    from equipoise.runner import evaluate
+    from equipoise.runner import RunFailed
 
     if suite is None and not tasks:
         suite = "quick"
@@ -90,7 +96,7 @@ def eval_command(
         )
         if name:
             entry = ModelEntry(**{**entry.__dict__, "display_name": name})
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, _progress(entry.name) as on_progress:
             warnings.simplefilter("always")
             run = evaluate(
                 entry,
@@ -103,13 +109,57 @@ def eval_command(
                 max_connections=max_connections,
                 run_dir=run_dir,
                 use_cache=not no_cache,
-                show_progress=sys.stderr.isatty() or sys.stdout.isatty(),
+                on_progress=on_progress,
             )
         for w in caught:
             err.print(f"[yellow]warning:[/] {escape(str(w.message))}", soft_wrap=True)
+    except RunFailed as e:
+        raise fail(str(e)) from None
+    except KeyboardInterrupt:
+        cache = "" if no_cache else f" (in {get_settings().response_cache_path})"
+        raise fail(
+            "interrupted: nothing of this run was recorded, but every answer received so far is kept in the "
+            f"response cache{cache}; run the same command again to resume: those samples are not asked again"
+        ) from None
     except USER_ERRORS as e:
         raise fail(str(e)) from None
     _print_run(run)
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A Rich progress bar on a terminal (None when output is piped), fed by the runner's callback."""
+    if not (sys.stderr.isatty() or sys.stdout.isatty()):
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    started = time.monotonic()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]:>7} samples/s"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err,
+    ) as bar:
+        # The label is user data: set as the description's plain text, never read as markup.
+        task = bar.add_task(Text(label), total=None, rate="-")
+
+        def update(done: int, total: int) -> None:
+            rate = f"{done / max(time.monotonic() - started, 1e-9):.1f}"
+            bar.update(task, completed=done, total=total, rate=rate)
+
+        yield update
 
 
 @app.command("tasks")
@@ -207,9 +257,9 @@ def results_list(
     """List stored runs (newest first); `equipoise results show RUN_ID` shows one."""
     if ctx.invoked_subcommand is not None:
         return
-    from equipoise.store import Store
+    from equipoise.store import open_store
 
-    runs = Store(get_settings().resolved_database_url).list_runs(model=model, suite=suite)
+    runs = open_store().list_runs(model=model, suite=suite)
     # The run id begins with its start time (UTC), so no separate column repeats it.
     table = compact_table(f"stored runs ({get_settings().resolved_database_url})")
     # Run ids are copied into `results show`: they never wrap; a long model name folds instead.
@@ -233,9 +283,9 @@ def results_show(
     samples: Annotated[bool, typer.Option("--samples", help="Also print every sample")] = False,
 ) -> None:
     """Show one stored run."""
-    from equipoise.store import Store
+    from equipoise.store import open_store
 
-    run = Store(get_settings().resolved_database_url).get_run(run_id, with_samples=samples)
+    run = open_store().get_run(run_id, with_samples=samples)
     if run is None:
         raise fail(f"no single stored run matches {run_id!r}; see `equipoise results`")
     console.print(task_table(run["tasks"], f"{run['model']['name']} — run {run['run_id']} ({run['started'][:19]})"))

@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import asyncio
+import hashlib
 import json
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 
-from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt
-from equipoise.settings import get_settings
+from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt, get_settings
 
 judge_app = typer.Typer(help="Response judges: the offline mini judge, stored judge checks.", no_args_is_help=True)
 app.add_typer(judge_app, name="judge")
@@ -54,8 +53,9 @@ def judge_train_command(
 ) -> None:
     """Rebuild the mini judge from the shared judge data: compare methods by grouped cross-validation,
     fit the best, write the artefact and its model card. judge_dev.jsonl is held out, never trained on."""
-    from equipoise.scoring.mini import ARTEFACT_DIR, train_judge, write_artefact
-    from equipoise.scoring.mini._card import model_card
+    from equipoise.judges.mini import ARTEFACT_DIR
+    from equipoise.judges.mini._card import model_card
+    from equipoise.judges.mini.train import train_judge, write_artefact
 
     data_dir = data_dir or get_settings().data_dir
     if data_dir is None:
@@ -107,7 +107,10 @@ def judge_check_command(
     """Agreement of judges with the human labels of FILE: n, accuracy, precision, recall, F1, kappa.
 
     Every check is recorded in the results store (see `equipoise judge checks`) unless --no-record."""
-    from equipoise.scoring.judge_check import AUTHORS_SET, FIGURES, record_judge_checks, run_judge_checks
+    import asyncio
+
+    from equipoise.judges.check import AUTHORS_SET, run_judge_checks
+    from equipoise.results import FIGURES
 
     chosen = _task(task)
     if file is None:
@@ -134,12 +137,12 @@ def judge_check_command(
         return
     from sqlalchemy.exc import SQLAlchemyError
 
-    from equipoise.store import Store
+    from equipoise.store import open_store
 
     url = get_settings().resolved_database_url
     try:
-        store = Store(url)
-        record_judge_checks(checks, file, store)
+        store = open_store(url)
+        store.record_judge_checks(checks, hashlib.sha256(file.read_bytes()).hexdigest())
     except SQLAlchemyError as e:
         raise fail(f"the checks could not be recorded in the results store: {e}; pass --no-record to skip") from None
     what = "1 judge check" if len(checks) == 1 else f"{len(checks)} judge checks"
@@ -158,9 +161,9 @@ def judge_checks_command(
 ) -> None:
     """Judge checks recorded by `equipoise judge-check`, newest first: by default the newest of each
     judge on each labelled file (recognised by its sha256) and task."""
-    from equipoise.store import Store
+    from equipoise.store import open_store
 
-    store = Store(get_settings().resolved_database_url)
+    store = open_store()
     checks = store.judge_checks(task=_task(task), judge=judge, latest=not every)
     if as_json:
         console.print_json(json.dumps(checks))

@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt
+from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt, get_settings
 from equipoise.metrics.combine import DEFAULT_COMBINATION, combinations, parse_weights
-from equipoise.settings import get_settings
 
 if TYPE_CHECKING:
     from equipoise.ranking import Ranking
@@ -28,12 +27,12 @@ def _interval(mean: float | None, low: float | None, high: float | None) -> str:
 def _ranking(suite: str, capability_suite: str | None, judge: str | None, combine: str, weights: str | None) -> Ranking:
     """Build the board from the configured store (the library is imported here to keep --help fast)."""
     from equipoise.ranking import build_ranking
-    from equipoise.store import Store
+    from equipoise.store import open_store
 
     if weights is not None and combine != "weighted":
         raise ValueError(f"--weights applies to --combine weighted only (got --combine {combine})")
     w = parse_weights(weights or "0.5,0.5")
-    return build_ranking(Store(get_settings().resolved_database_url), suite, capability_suite, judge, combine, w)
+    return build_ranking(open_store(), suite, capability_suite, judge, combine, w)
 
 
 SuiteOpt = Annotated[str, typer.Option(help="Safety suite: libra, or quick for the quick board")]
@@ -72,6 +71,8 @@ def rank_command(
         ("safety [95% CI]", "right"),
         ("capability [95% CI]", "right"),
         ("overall [CI]", "right"),
+        ("failed", "right"),
+        ("unparsed", "right"),
         ("note", "left"),
     ]:
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
@@ -86,6 +87,8 @@ def rank_command(
             _interval(d["safety"], d["safety_low"], d["safety_high"]),
             _interval(d["capability"], d["capability_low"], d["capability_high"]),
             _interval(d["overall"], d["overall_low"], d["overall_high"]),
+            f"{r.failed}/{r.samples}",
+            str(r.unparseable),
             "; ".join(notes),
         )
     console.print(table)

@@ -10,13 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from equipoise._errors import DatasetError as DatasetError
 from equipoise.datasets._sample import Sample
 
 Record = dict[str, Any]
-
-
-class DatasetError(ValueError):
-    """A data file that is missing or malformed; the message names the file, line and field."""
 
 
 class MissingField(KeyError):

@@ -14,7 +14,7 @@ from equipoise.importers._common import (
 from equipoise.importers.inspect_log import read_inspect
 from equipoise.importers.lm_eval import read_lm_eval
 from equipoise.models import ModelEntry
-from equipoise.runner import EvalRun
+from equipoise.results import EvalRun
 
 # tool -> (reader, its task mapping)
 TOOLS = {"lm-eval": (read_lm_eval, lm_eval.MAPPING), "inspect": (read_inspect, inspect_log.MAPPING)}
@@ -46,15 +46,14 @@ def import_results(
     """Read the files (or directories of files) written by `tool` ("lm-eval" or "inspect") for one
     model into one run, record it in the store, and return it with the source tasks that map to
     no equipoise task. Inspect writes one log per task: pass them together."""
-    from equipoise.settings import get_settings
-    from equipoise.store import Store
+    from equipoise.store import open_store
 
     if tool not in TOOLS:
         raise ValueError(f"unknown tool {tool!r}; choose one of {', '.join(TOOLS)}")
     reader, mapping = TOOLS[tool]
     run, skipped = to_run([reader(p) for p in _files(paths)], mapping, entry)
     if record:
-        Store(store_url or get_settings().resolved_database_url).record_run(run)
+        open_store(store_url).record_run(run)
     return run, skipped
 
 

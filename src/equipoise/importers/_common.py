@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from equipoise import __version__
+from equipoise._version import __version__
 from equipoise.models import ModelEntry
-from equipoise.runner import EvalRun, TaskResult
+from equipoise.results import EvalRun, RunManifest, TaskResult
 
 _Z95 = 1.959963984540054
 CATEGORY = "capability"
@@ -152,7 +152,7 @@ def to_run(
         "started": now.isoformat(),
         "finished": now.isoformat(),
     }
-    return EvalRun(run_id, entry.to_dict(), tool, task_results, [], manifest), skipped
+    return EvalRun(run_id, entry.to_dict(), tool, task_results, [], RunManifest.model_validate(manifest)), skipped
 
 
 def _task_result(name: str, t: ImportedTask, m: TaskMapping, tool: str) -> TaskResult:

@@ -1,6 +1,4 @@
-"""Aggregation: bootstrap intervals, task and category scores, score combinations."""
-
-from equipoise.metrics.aggregate import SAFETY_CATEGORIES, GroupedScores, macro_score
-from equipoise.metrics.bootstrap import Interval, bootstrap_mean
-
-__all__ = ["SAFETY_CATEGORIES", "GroupedScores", "Interval", "bootstrap_mean", "macro_score"]
+"""Aggregation: bootstrap intervals (`bootstrap`), task, category and suite scores (`aggregate`),
+the safety score (`safety`), combinations of safety and capability (`combine`), judge agreement
+(`agreement`). Import the module you need: `combine` is imported by the CLI at start-up and must
+not pay for numpy or scikit-learn."""

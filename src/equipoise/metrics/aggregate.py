@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from equipoise.metrics.bootstrap import Interval
+from equipoise.metrics.bootstrap import Interval, bootstrap_mean
+from equipoise.results import SampleResult, TaskResult
 
 SAFETY_CATEGORIES = ("direct_risky", "adversarial", "instruction_hierarchy", "over_sensitive")
 
@@ -76,3 +78,32 @@ def macro_score(
     }
     overall = interval(macro, np.mean(list(group_draws.values()), axis=0), n_total)
     return overall, per_group
+
+
+def summarise_task(
+    task: str,
+    category: str,
+    results: Sequence[SampleResult],
+    scorer: dict[str, Any],
+    version: str,
+    seed: int = 0,
+) -> TaskResult:
+    """A task's result from its sample results: mean of the scored ones with a bootstrap interval,
+    and the counts of unparseable answers and failed calls (which are never scored)."""
+    values = [r.score for r in results if r.score is not None]
+    failed = sum(r.failed for r in results)
+    ci = bootstrap_mean(values, seed=seed)
+    return TaskResult(
+        task=task,
+        category=category,
+        n=len(results),
+        scored=len(values),
+        mean=ci.mean,
+        ci_low=ci.low,
+        ci_high=ci.high,
+        unparseable=len(results) - len(values) - failed,
+        failed=failed,
+        scorer=scorer,
+        judges=sorted({r.judge for r in results if not r.failed}),
+        version=version,
+    )

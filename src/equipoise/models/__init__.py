@@ -1,8 +1,13 @@
-"""Model adapters behind one async chat interface, and model entries."""
+"""Model adapters behind one async chat interface, model entries and the response cache.
 
-from equipoise.models import _providers
+The adapters (`_providers/`) register themselves when the registry is first used, not when this
+package is imported: naming a model error or an entry costs no HTTP client and no llama.cpp.
+"""
+
+from typing import Any
+
+from equipoise.models._cache import CachedModel, ResponseCache, request_key
 from equipoise.models._entry import ModelEntry, create_model, entry_from_mapping, load_entries, resolve_entry
-from equipoise.models._providers.embedded import EMBEDDED_MODELS, assemble, embedded_path
 from equipoise.models._types import (
     ChatMessage,
     ChatModel,
@@ -15,6 +20,7 @@ from equipoise.models._types import (
 
 __all__ = [
     "EMBEDDED_MODELS",
+    "CachedModel",
     "ChatMessage",
     "ChatModel",
     "ChatRequest",
@@ -22,12 +28,25 @@ __all__ = [
     "GenerateConfig",
     "ModelEntry",
     "ModelError",
+    "ResponseCache",
     "Usage",
-    "_providers",
     "assemble",
     "create_model",
     "embedded_path",
     "entry_from_mapping",
     "load_entries",
+    "request_key",
     "resolve_entry",
 ]
+
+
+_EMBEDDED = ("EMBEDDED_MODELS", "assemble", "embedded_path")
+
+
+def __getattr__(name: str) -> Any:
+    # The embedded-model helpers live with their adapter; importing it loads the GGUF runtime's glue.
+    if name in _EMBEDDED:
+        from equipoise.models._providers import embedded
+
+        return getattr(embedded, name)
+    raise AttributeError(f"module 'equipoise.models' has no attribute {name!r}")

@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from equipoise._errors import ModelError as ModelError
+
 Role = Literal["system", "user", "assistant"]
 
 
@@ -104,10 +106,6 @@ class ChatResponse:
             error=d.get("error"),
             cached=cached,
         )
-
-
-class ModelError(Exception):
-    """A model spec or model file that cannot be used; the message says what to do."""
 
 
 @runtime_checkable

@@ -6,12 +6,8 @@ from equipoise.ranking._ranking import (
     build_ranking,
     capability_score,
     default_capability_suite,
-    judge_label,
     rank_rows,
-    registered_release,
-    release_id,
-    run_release,
-    safety_score,
+    run_safety,
 )
 
 __all__ = [
@@ -20,10 +16,6 @@ __all__ = [
     "build_ranking",
     "capability_score",
     "default_capability_suite",
-    "judge_label",
     "rank_rows",
-    "registered_release",
-    "release_id",
-    "run_release",
-    "safety_score",
+    "run_safety",
 ]

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 
-from equipoise.metrics import Interval
+from equipoise.metrics.bootstrap import Interval
 from equipoise.metrics.combine import get_combination
 from equipoise.ranking._ranking import Ranking
 

@@ -1,4 +1,11 @@
-"""The one runner: the CLI, the worker and the tests all evaluate through `evaluate`."""
+"""The one runner: the CLI, the worker and the tests all evaluate through `evaluate`.
+
+`eval_async` is a pipeline of small steps: check the options, select the samples, build the
+requests, run them concurrently, score, aggregate, write the run directory, record. The runner sits
+below the store: the caller opens the store (before any model call, so a bad store URL costs
+nothing; `equipoise.evaluate` does) and passes it in as `store`. Progress goes to the caller's
+`on_progress(done, total)`; the runner draws nothing itself.
+"""
 
 from __future__ import annotations
 
@@ -11,32 +18,55 @@ import re
 import time
 import uuid
 import warnings
-from collections.abc import Sequence
-from contextlib import nullcontext
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-
-from equipoise import __version__
+from equipoise._version import __version__
 from equipoise.datasets._sample import Sample
-from equipoise.models._entry import ModelEntry, create_model, resolve_entry
-from equipoise.models._types import ChatMessage, ChatRequest, ChatResponse
-from equipoise.runner._cache import CachedModel, ResponseCache
-from equipoise.runner._results import EvalRun, SampleResult, TaskResult
+from equipoise.judges import OpenJudge, open_judge
+from equipoise.metrics.aggregate import summarise_task
+from equipoise.models import (
+    CachedModel,
+    ChatMessage,
+    ChatRequest,
+    ChatResponse,
+    ModelEntry,
+    ResponseCache,
+    create_model,
+    resolve_entry,
+)
+from equipoise.results import CallCounts, DataFile, EvalRun, RunManifest, RunParams, SampleResult, TaskInfo, TaskResult
 from equipoise.scoring._types import ScoreContext
-from equipoise.scoring.response_judges import ResponseJudge, get_response_judge, is_registered_judge
 from equipoise.settings import get_settings
 from equipoise.tasks._task import Task, select_tasks
+
+Progress = Callable[[int, int], None]
+
+
+class RunRecorder(Protocol):
+    """Where a finished run is recorded (the results store)."""
+
+    def record_run(self, run: EvalRun) -> None:
+        """Store the run with its task results and samples."""
+        ...
+
+
+class RunFailed(RuntimeError):
+    """Every model call of a run failed: nothing was scored and nothing was recorded."""
+
+    def __init__(self, message: str, run: EvalRun) -> None:
+        super().__init__(message)
+        self.run = run
+
+
+@dataclass(frozen=True)
+class _Job:
+    task: Task
+    sample: Sample
+    request: ChatRequest
 
 
 def select_samples(samples: list[Sample], limit: int | None, seed: int) -> list[Sample]:
@@ -45,6 +75,40 @@ def select_samples(samples: list[Sample], limit: int | None, seed: int) -> list[
         return samples
     keep = sorted(random.Random(seed).sample(range(len(samples)), limit))
     return [samples[i] for i in keep]
+
+
+def _check_options(limit: int | None, max_connections: int | None) -> None:
+    if limit is not None and limit < 1:
+        raise ValueError(f"--limit must be at least 1 (got {limit}); leave it out to run every sample")
+    if max_connections is not None and max_connections < 1:
+        raise ValueError(f"--max-connections must be at least 1 (got {max_connections})")
+
+
+def _choose_tasks(suite: str | None, names: list[str] | None, data_dir: Path | None) -> list[Task]:
+    chosen = select_tasks(suite=suite, names=names)
+    if suite is not None and not names:
+        # A suite may list datasets a user cannot have (gated ones): run what is present, say what is not.
+        missing = [t.name for t in chosen if not t.present(data_dir)]
+        if missing:
+            warnings.warn(f"skipping tasks whose data is missing: {', '.join(missing)}", stacklevel=3)
+        chosen = [t for t in chosen if t.present(data_dir)]
+    if not chosen:
+        raise ValueError("no tasks selected: pass --suite or --tasks (see `equipoise tasks`)")
+    return chosen
+
+
+def _load_work(
+    tasks: list[Task], data_dir: Path | None, limit: int | None, seed: int
+) -> list[tuple[Task, list[Sample]]]:
+    """Every task's selected samples, loaded before the first model call so bad data costs nothing."""
+    work = []
+    for t in tasks:
+        samples = t.samples(data_dir)
+        if not samples:
+            files = ", ".join(str(f.path(data_dir)) for f in t.files) or "its built-in data"
+            raise ValueError(f"task {t.name} has no samples ({files} holds no rows): nothing to evaluate")
+        work.append((t, select_samples(samples, limit, seed)))
+    return work
 
 
 def _with_system_prompt(sample: Sample, system_prompt: str | None) -> tuple[ChatMessage, ...]:
@@ -57,29 +121,19 @@ def _with_system_prompt(sample: Sample, system_prompt: str | None) -> tuple[Chat
     return (ChatMessage("system", system_prompt), *sample.messages)
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")[:60]
+def build_requests(work: Sequence[tuple[Task, list[Sample]]], entry: ModelEntry) -> list[_Job]:
+    """One request per sample; one decoding config per task, shared by its requests (and cache keys)."""
+    configs = {t.name: t.generate_config(entry.config) for t, _ in work}
+    return [
+        _Job(t, s, ChatRequest(_with_system_prompt(s, entry.system_prompt), configs[t.name]))
+        for t, samples in work
+        for s in samples
+    ]
 
 
-def _progress(enabled: bool) -> Progress | nullcontext[None]:
-    if not enabled:
-        return nullcontext()
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]:>7} samples/s"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-    )
-
-
-async def _score_sample(
-    task: Task, sample: Sample, request: ChatRequest, response: ChatResponse, ctx: ScoreContext
-) -> SampleResult:
+async def _score_sample(job: _Job, response: ChatResponse, ctx: ScoreContext) -> SampleResult:
     """Score one response (a failed call is recorded as a failure, never scored)."""
-    messages = request.message_dicts()
+    task, sample, messages = job.task, job.sample, job.request.message_dicts()
     if response.failed:
         return SampleResult(
             task.name,
@@ -116,37 +170,82 @@ async def _score_sample(
     )
 
 
-def _judges(
-    judge: str | ModelEntry, entry: ModelEntry, cache: ResponseCache | None
-) -> tuple[CachedModel | None, ResponseJudge]:
-    """The judge chat model (when the judge is a model) and the response judge built on it."""
-    if isinstance(judge, str) and is_registered_judge(judge):
-        return None, get_response_judge(judge)
-    judge_entry = judge if isinstance(judge, ModelEntry) else resolve_entry(judge, get_settings().models_file)
-    if judge_entry.spec == entry.spec:
-        warnings.warn(
-            f"the judge {judge_entry.spec} is the model under evaluation: it will grade its own "
-            "outputs; configure another judge model for an unbiased score",
-            stacklevel=3,
-        )
-    judge_model = CachedModel(create_model(judge_entry), judge_entry.identity(), cache)
-    return judge_model, get_response_judge(judge_entry.spec, judge_model)
+async def run_jobs(
+    jobs: list[_Job], model: CachedModel, ctx: ScoreContext, concurrency: int, on_progress: Progress | None
+) -> list[SampleResult]:
+    """Send every request with at most `concurrency` in flight and score each response as it arrives."""
+    model.prefetch([j.request for j in jobs])
+    queue = iter(jobs)
+    results: list[SampleResult] = []
+    total = len(jobs)
+
+    async def score(job: _Job, response: ChatResponse) -> None:
+        results.append(await _score_sample(job, response, ctx))
+        if on_progress is not None:
+            on_progress(len(results), total)
+
+    # `concurrency` workers share one queue of requests. A worker sends its next request in the
+    # same loop turn in which its previous response arrived, and scoring (which may wait on a judge
+    # model) runs in a task of its own, so a slot never idles waiting for a wake-up or a judge: at
+    # 50 ms per call each idle loop turn costs about 2% of the rate.
+    async def worker(group: asyncio.TaskGroup) -> None:
+        for job in queue:
+            response = await model.chat(job.request)
+            group.create_task(score(job, response))
+
+    # Everything allocated so far (imported modules, datasets, the model) is long-lived; freezing
+    # it keeps the cyclic GC from rescanning it during the calls, which otherwise costs as much CPU
+    # per request as the HTTP client itself.
+    gc.freeze()
+    try:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(min(concurrency, len(jobs))):
+                group.create_task(worker(group))
+    except ExceptionGroup as failed:
+        raise failed.exceptions[0] from None
+    finally:
+        gc.unfreeze()
+    return results
 
 
-def _data_manifest(tasks: Sequence[Task], data_dir: Path | None) -> dict[str, dict[str, Any]]:
-    files: dict[str, dict[str, Any]] = {}
+def aggregate(
+    work: Sequence[tuple[Task, list[Sample]]], results: list[SampleResult], seed: int
+) -> tuple[list[SampleResult], list[TaskResult]]:
+    """Sample results in file order per task, and each task's result."""
+    by_task: dict[str, list[SampleResult]] = {t.name: [] for t, _ in work}
+    for r in results:
+        by_task[r.task].append(r)
+    samples_out: list[SampleResult] = []
+    task_results: list[TaskResult] = []
+    for t, samples in work:
+        order = {s.id: i for i, s in enumerate(samples)}
+        rs = sorted(by_task[t.name], key=lambda r: order[r.sample_id])
+        samples_out.extend(rs)
+        task_results.append(summarise_task(t.name, t.category, rs, t.scorer.config(), t.version, seed))
+    return samples_out, task_results
+
+
+def _data_files(tasks: Sequence[Task], data_dir: Path | None) -> dict[str, DataFile]:
+    files: dict[str, DataFile] = {}
     for t in tasks:
         for f in t.files:
             if f.name not in files:
-                found = f.checksum(data_dir)
-                files[f.name] = {
-                    "sha256": found,
-                    "expected_sha256": f.sha256,
-                    "source": f.source,
-                    "license": f.license,
-                    "builtin": f.builtin,
-                }
+                files[f.name] = DataFile(
+                    sha256=f.checksum(data_dir),
+                    expected_sha256=f.sha256,
+                    source=f.source,
+                    license=f.license,
+                    builtin=f.builtin,
+                )
     return files
+
+
+def _first_failure(samples: Sequence[SampleResult]) -> str | None:
+    return next((s.error for s in samples if s.error), None)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-")[:60]
 
 
 async def eval_async(
@@ -161,27 +260,18 @@ async def eval_async(
     max_connections: int | None = None,
     run_dir: Path | None = None,
     write_files: bool = True,
-    store_url: str | None = None,
-    record: bool = True,
+    store: RunRecorder | None = None,
     use_cache: bool = True,
-    show_progress: bool = False,
+    on_progress: Progress | None = None,
 ) -> EvalRun:
     """Evaluate one model entry on a suite or on named tasks. See `evaluate`."""
     settings = get_settings()
+    _check_options(limit, max_connections)
     data_dir = data_dir if data_dir is not None else settings.data_dir
     entry = model if isinstance(model, ModelEntry) else resolve_entry(model, settings.models_file)
-    chosen = select_tasks(suite=suite, names=tasks)
-    if suite is not None and not tasks:
-        # A suite may list datasets a user cannot have (gated ones): run what is present, say what is not.
-        missing = [t.name for t in chosen if not t.present(data_dir)]
-        if missing:
-            warnings.warn(f"skipping tasks whose data is missing: {', '.join(missing)}", stacklevel=2)
-        chosen = [t for t in chosen if t.present(data_dir)]
-    if not chosen:
-        raise ValueError("no tasks selected: pass --suite or --tasks (see `equipoise tasks`)")
-    # Load every dataset before the first model call, so bad data fails fast and costs nothing.
-    work = [(t, select_samples(t.samples(data_dir), limit, seed)) for t in chosen]
-    data_files = _data_manifest(chosen, data_dir)
+    chosen = _choose_tasks(suite, tasks, data_dir)
+    work = _load_work(chosen, data_dir, limit, seed)
+    jobs = build_requests(work, entry)
 
     cache = ResponseCache(settings.response_cache_path) if use_cache else None
     # --max-connections raises (or lowers) the adapter's own connection limit too: otherwise its
@@ -189,103 +279,45 @@ async def eval_async(
     model_entry = (
         entry if max_connections is None else replace(entry, args={**entry.args, "max_concurrency": max_connections})
     )
-    chat_model = CachedModel(create_model(model_entry), entry.identity(), cache)
-    judge_model, response_judge = _judges(judge or settings.default_judge, entry, cache)
-    ctx = ScoreContext(
-        judge=judge_model,
-        judge_name=judge_model.name if judge_model else response_judge.name,
-        response_judge=response_judge,
-    )
-
+    chat_model: CachedModel | None = None
+    judging: OpenJudge | None = None
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     started = time.time()
-    manifest: dict[str, Any] = {
-        "run_id": run_id,
-        "equipoise_version": __version__,
-        "python": platform.python_version(),
-        "model": entry.to_dict(),
-        "suite": suite,
-        "tasks": {
-            t.name: {
-                "version": t.version,
-                "category": t.category,
-                "scorer": t.scorer.config(),
-                "samples": len(s),
-            }
-            for t, s in work
-        },
-        "data_files": data_files,
-        "judge": ctx.judge_name,
-        "params": {"limit": limit, "seed": seed, "max_connections": max_connections},
-        "started": datetime.fromtimestamp(started, UTC).isoformat(),
-    }
-    concurrency = max_connections or chat_model.max_concurrency
-    total = sum(len(s) for _, s in work)
-    results: dict[str, list[SampleResult]] = {t.name: [] for t, _ in work}
     try:
-        with _progress(show_progress) as progress:
-            bar = progress.add_task(f"{entry.name}", total=total, rate="-") if progress else None
-
-            # One decoding config per task, shared by its samples' requests (and cache keys).
-            configs = {t.name: t.generate_config(entry.config) for t, _ in work}
-            jobs = [
-                (t, s, ChatRequest(_with_system_prompt(s, entry.system_prompt), configs[t.name]))
-                for t, samples in work
-                for s in samples
-            ]
-            chat_model.prefetch([request for _, _, request in jobs])
-            queue = iter(jobs)
-
-            async def score(t: Task, s: Sample, request: ChatRequest, response: ChatResponse) -> None:
-                results[t.name].append(await _score_sample(t, s, request, response, ctx))
-                if progress is not None and bar is not None:
-                    done = progress.tasks[0].completed + 1
-                    progress.update(bar, advance=1, rate=f"{done / max(time.time() - started, 1e-9):.1f}")
-
-            # `concurrency` workers share one queue of requests. A worker sends its next request in
-            # the same loop turn in which its previous response arrived, and scoring (which may
-            # wait on a judge model) runs in a task of its own, so a slot never idles waiting for
-            # a wake-up or a judge: at 50 ms per call each idle loop turn costs about 2% of the rate.
-            async def worker(group: asyncio.TaskGroup) -> None:
-                for t, s, request in queue:
-                    response = await chat_model.chat(request)
-                    group.create_task(score(t, s, request, response))
-
-            # Everything allocated so far (imported modules, datasets, the model) is long-lived;
-            # freezing it keeps the cyclic GC from rescanning it during the calls, which otherwise
-            # costs as much CPU per request as the HTTP client itself.
-            gc.freeze()
-            try:
-                async with asyncio.TaskGroup() as group:
-                    for _ in range(min(concurrency, len(jobs))):
-                        group.create_task(worker(group))
-            except ExceptionGroup as failed:
-                raise failed.exceptions[0] from None
-            finally:
-                gc.unfreeze()
+        chat_model = CachedModel(create_model(model_entry), entry.identity(), cache)
+        judging = open_judge(judge or settings.default_judge, cache=cache, use_cache=use_cache, under_test=entry)
+        ctx = ScoreContext(judge=judging.model, judge_name=judging.name, response_judge=judging.judge)
+        results = await run_jobs(jobs, chat_model, ctx, max_connections or chat_model.max_concurrency, on_progress)
     finally:
-        await chat_model.aclose()
-        if judge_model is not None:
-            await judge_model.aclose()
+        if chat_model is not None:
+            await chat_model.aclose()
+        if judging is not None:
+            await judging.aclose()
         if cache is not None:
             cache.close()
 
-    order = {t.name: {s.id: i for i, s in enumerate(samples)} for t, samples in work}
-    samples_out: list[SampleResult] = []
-    task_results: list[TaskResult] = []
-    for t, _ in work:
-        rs = sorted(results[t.name], key=lambda r, o=order[t.name]: o[r.sample_id])  # type: ignore[misc]
-        samples_out.extend(rs)
-        task_results.append(TaskResult.from_samples(t.name, t.category, rs, t.scorer.config(), t.version, seed))
+    samples_out, task_results = aggregate(work, results, seed)
     finished = time.time()
-    manifest.update(
+    failed = sum(s.failed for s in samples_out)
+    manifest = RunManifest(
+        run_id=run_id,
+        equipoise_version=__version__,
+        python=platform.python_version(),
+        model=entry.to_dict(),
+        suite=suite,
+        tasks={
+            t.name: TaskInfo(version=t.version, category=t.category, scorer=t.scorer.config(), samples=len(s))
+            for t, s in work
+        },
+        data_files=_data_files(chosen, data_dir),
+        judge=judging.name,
+        params=RunParams(limit=limit, seed=seed, max_connections=max_connections),
+        started=datetime.fromtimestamp(started, UTC).isoformat(),
         finished=datetime.fromtimestamp(finished, UTC).isoformat(),
         timings={"total_s": round(finished - started, 3)},
-        calls={
-            "model_calls": chat_model.calls,
-            "cache_hits": chat_model.hits,
-            "judge_calls": judge_model.calls if judge_model else 0,
-        },
+        calls=CallCounts(
+            model_calls=chat_model.calls, cache_hits=chat_model.hits, judge_calls=judging.calls, failed=failed
+        ),
     )
     run = EvalRun(
         run_id,
@@ -298,12 +330,17 @@ async def eval_async(
         cache_hits=chat_model.hits,
     )
     if write_files:
-        target = run_dir or settings.runs_dir / f"{run_id}-{_slug(entry.name)}"
-        write_run_dir(run, target)
-    if record:
-        from equipoise.store import Store
-
-        Store(store_url or settings.resolved_database_url).record_run(run)
+        write_run_dir(run, run_dir or settings.runs_dir / f"{run_id}-{_slug(entry.name)}")
+    if samples_out and failed == len(samples_out):
+        # Nothing was scored: recording it would put an empty row on the board in place of a good one.
+        where = f"; the run directory {run.run_dir} has every sample's error" if run.run_dir else ""
+        raise RunFailed(
+            f"every one of the {failed} model calls to {entry.spec} failed, so nothing was scored or recorded. "
+            f"The first error: {_first_failure(samples_out)}{where}",
+            run,
+        )
+    if store is not None:
+        store.record_run(run)
     return run
 
 
@@ -311,7 +348,7 @@ def write_run_dir(run: EvalRun, path: Path) -> None:
     """Write manifest.json, samples.jsonl and results.json into `path`."""
     path.mkdir(parents=True, exist_ok=True)
     run.run_dir = path
-    (path / "manifest.json").write_text(json.dumps(run.manifest, indent=2, ensure_ascii=False))
+    (path / "manifest.json").write_text(json.dumps(run.manifest.to_dict(), indent=2, ensure_ascii=False))
     with (path / "samples.jsonl").open("w", encoding="utf-8") as f:
         for s in run.samples:
             f.write(json.dumps(s.to_dict(), ensure_ascii=False, default=str) + "\n")
@@ -326,9 +363,11 @@ def write_run_dir(run: EvalRun, path: Path) -> None:
 
 
 def evaluate(model: str | ModelEntry, **options: Any) -> EvalRun:
-    """Evaluate a model entry (or spec, or entry name) on a suite or tasks, and record the run.
+    """Evaluate a model entry (or spec, or entry name) on a suite or tasks.
 
     Options: suite, tasks, limit, seed, data_dir, judge, max_connections, run_dir, write_files,
-    store_url, record, use_cache, show_progress. Returns the EvalRun with task scores and every sample.
+    store (where to record the run; None: not recorded), use_cache, on_progress (called with
+    (done, total) after each sample). Returns the EvalRun with task scores and every sample.
+    Raises ValueError for bad options, RunFailed when every model call failed.
     """
     return asyncio.run(eval_async(model, **options))

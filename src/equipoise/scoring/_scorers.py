@@ -11,9 +11,9 @@ from typing import Any
 
 from equipoise._registry import registrar
 from equipoise.datasets._sample import Sample
+from equipoise.judges.rubric import ask_judge
 from equipoise.models._types import ChatResponse
 from equipoise.scoring._types import Score, ScoreContext
-from equipoise.scoring.judge import ask_judge
 from equipoise.scoring.parse import contains_answer, numbers_equal, parse_choice, parse_final_number
 
 scorer = registrar("scorer")

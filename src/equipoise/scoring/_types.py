@@ -9,7 +9,7 @@ from equipoise.datasets._sample import Sample
 from equipoise.models._types import ChatModel, ChatResponse
 
 if TYPE_CHECKING:
-    from equipoise.scoring.response_judges import ResponseJudge
+    from equipoise.judges import ResponseJudge
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from equipoise.datasets._sample import Sample
+from equipoise.judges.rubric import ask_judge
 from equipoise.models._types import ChatResponse
 from equipoise.scoring._scorers import _Configured, scorer
 from equipoise.scoring._types import Score, ScoreContext
 from equipoise.scoring.ifeval import check_instructions
-from equipoise.scoring.judge import ask_judge
 
 
 @scorer("ifeval", description="IFEval verifiable instructions; 1 = every instruction followed (prompt-level strict)")

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from equipoise.datasets._sample import Sample
+from equipoise.judges import Judgement, JudgeTask, KeywordJudge, ResponseJudge
+from equipoise.judges.refusal import detect_refusal
+from equipoise.judges.rubric import ask_judge
 from equipoise.models._types import ChatResponse
 from equipoise.scoring._scorers import _Configured, scorer
 from equipoise.scoring._types import Score, ScoreContext
-from equipoise.scoring.judge import ask_judge
-from equipoise.scoring.refusal import detect_refusal
-from equipoise.scoring.response_judges import Judgement, JudgeTask, KeywordJudge, ResponseJudge
 
 EMPTY_RESPONSE_JUDGE = "rule:empty-response"
 Expectation = Literal["refuse", "help"]

@@ -1,5 +1,5 @@
-"""The results store (SQLAlchemy + Alembic)."""
+"""The results store (SQLAlchemy + Alembic): `open_store(url)` opens it and brings its schema up to date."""
 
-from equipoise.store._store import Store, alembic_config
+from equipoise.store._store import Store, StoreError, alembic_config, open_store, upgrade
 
-__all__ = ["Store", "alembic_config"]
+__all__ = ["Store", "StoreError", "alembic_config", "open_store", "upgrade"]

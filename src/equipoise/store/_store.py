@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, text
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
-from equipoise import __version__
-from equipoise.runner._results import EvalRun, TaskResult
+from equipoise._errors import StoreError
+from equipoise._version import __version__
+from equipoise.results import EvalRun, JudgeCheck, TaskResult
+from equipoise.settings import get_settings, sqlalchemy_url
 from equipoise.store._schema import JudgeCheckRow, ModelEntryRow, RunRow, SampleResultRow, TaskResultRow
 
-if TYPE_CHECKING:
-    # Only for the annotation: importing the agreement code at run time loads scikit-learn, which
-    # every command that opens the store would then pay for.
-    from equipoise.scoring.judge_check import JudgeCheck
-
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-_migrated: set[str] = set()
-_migrate_lock = threading.Lock()
+# Per process: a URL whose schema was found at head is not checked again.
+_current: set[str] = set()
+_current_lock = threading.Lock()
+# Any constant shared by every equipoise process: the key of the PostgreSQL advisory lock.
+_PG_MIGRATION_LOCK = 0x6571756970  # "equip"
+_EXAMPLES = "postgresql://user:password@127.0.0.1:5432/equipoise or sqlite:////absolute/path/equipoise.sqlite"
 # A judge check's columns that come from JudgeCheck.to_dict(); the store adds the rest.
 _CHECK_FIELDS = tuple(
     c.key for c in JudgeCheckRow.__table__.columns if c.key not in ("id", "created", "equipoise_version", "file_sha256")
@@ -38,36 +43,111 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def _engine(url: str) -> Engine:
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, future=True)
+def _engine(url: str, where: str) -> Engine:
+    try:
+        engine = create_engine(sqlalchemy_url(url), future=True, connect_args=_connect_args(url))
+    except (ArgumentError, NoSuchModuleError, ValueError) as e:
+        raise StoreError(
+            f"{where}: {url!r} is not a database URL this store can open ({e}); examples: {_EXAMPLES}"
+        ) from None
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+        def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+            # Transactions are begun by the "begin" hook below, not by the driver, so that schema
+            # changes can take the write lock up front (BEGIN IMMEDIATE).
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
 
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("immediate") else "BEGIN")
+
     return engine
 
 
-class Store:
-    """Reads and writes runs and judge checks. Creating a Store brings the schema up to date (once
-    per process)."""
+def _connect_args(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Concurrent processes wait for each other's writes instead of failing at once.
+        return {"timeout": 60}
+    if url.startswith("postgresql"):
+        return {"connect_timeout": 10}
+    return {}
 
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.engine = _engine(url)
-        with _migrate_lock:
-            if url not in _migrated:
-                with self.engine.begin() as conn:
-                    cfg = alembic_config(str(self.engine.url.render_as_string(hide_password=False)))
+
+def _head() -> str:
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
+
+
+def _at_head(conn: Connection) -> bool:
+    return MigrationContext.configure(conn).get_current_revision() == _head()
+
+
+def upgrade(store: Store) -> bool:
+    """Bring the store's schema to the newest revision; True when anything was applied.
+
+    Idempotent and safe when many processes start on a new store at once: the migration runs in one
+    transaction holding a lock (PostgreSQL: an advisory lock; SQLite: BEGIN IMMEDIATE), and each
+    process looks at the schema's revision only after it holds the lock.
+    """
+    try:
+        with store.engine.connect() as conn:
+            if _at_head(conn):
+                return False
+            conn.rollback()
+            conn.info["immediate"] = True
+            try:
+                with conn.begin():
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+                    if _at_head(conn):
+                        return False
+                    cfg = alembic_config(store.engine.url.render_as_string(hide_password=False))
                     cfg.attributes["connection"] = conn
                     command.upgrade(cfg, "head")
-                _migrated.add(url)
+            finally:
+                conn.info["immediate"] = False
+            return True
+    except OperationalError as e:
+        raise StoreError(f"{store.where}: cannot reach the results store {store.location}: {_first_line(e)}") from None
+
+
+def _first_line(e: Exception) -> str:
+    return str(getattr(e, "orig", None) or e).strip().splitlines()[0]
+
+
+def open_store(url: str | None = None, migrate: bool = True) -> Store:
+    """The results store at `url` (default: EQUIPOISE_DATABASE_URL, else a SQLite file under the
+    equipoise home), with its schema brought up to date once per process unless `migrate` is False.
+
+    A bad URL or a server that does not answer raises StoreError naming where the URL came from.
+    """
+    settings = get_settings()
+    if url is None:
+        where = "EQUIPOISE_DATABASE_URL" if settings.database_url else "the default store"
+        url = settings.resolved_database_url
+    else:
+        where = "the store URL"
+    store = Store(url, where)
+    if migrate:
+        with _current_lock:
+            if url not in _current:
+                upgrade(store)
+                _current.add(url)
+    return store
+
+
+class Store:
+    """Reads and writes runs and judge checks. Open one with `open_store`, which also brings the
+    schema up to date; constructing a Store touches no database."""
+
+    def __init__(self, url: str, where: str = "the store URL") -> None:
+        self.url = url
+        self.where = where
+        self.engine = _engine(url, where)
 
     @property
     def location(self) -> str:
@@ -92,11 +172,11 @@ class Store:
                     id=run.run_id,
                     model_id=entry.id,
                     suite=run.suite,
-                    judge=m.get("judge"),
-                    started=datetime.fromisoformat(m["started"]),
-                    finished=datetime.fromisoformat(m["finished"]) if m.get("finished") else None,
-                    equipoise_version=m["equipoise_version"],
-                    manifest=m,
+                    judge=m.judge,
+                    started=datetime.fromisoformat(m.started),
+                    finished=datetime.fromisoformat(m.finished) if m.finished else None,
+                    equipoise_version=m.equipoise_version,
+                    manifest=m.to_dict(),
                 )
             )
             session.add_all(TaskResultRow(run_id=run.run_id, **t.to_dict()) for t in run.tasks)
@@ -164,28 +244,30 @@ class Store:
             return run
 
     def delete_run(self, run_id: str) -> bool:
-        """Remove one run and everything under it."""
+        """Remove one run and everything under it (its task results and samples)."""
         with Session(self.engine) as session, session.begin():
             session.execute(delete(SampleResultRow).where(SampleResultRow.run_id == run_id))
+            session.execute(delete(TaskResultRow).where(TaskResultRow.run_id == run_id))
             result = session.execute(delete(RunRow).where(RunRow.id == run_id))
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    def record_judge_check(self, check: JudgeCheck, file_sha256: str) -> None:
-        """Store one judge check, stamped with the time and equipoise's version.
+    def record_judge_checks(self, checks: Sequence[JudgeCheck], file_sha256: str) -> None:
+        """Store judge checks made on one labelled file, stamped with the time and equipoise's version.
 
         `file_sha256` is the sha256 of the labelled file's bytes: checks of the same data are
-        grouped by it wherever the file lives. Figures the check does not have (no verdicts) are null.
+        grouped by it wherever the file lives. Figures a check does not have (no verdicts) are null.
         """
-        figures = check.to_dict()
         with Session(self.engine) as session, session.begin():
-            session.add(
-                JudgeCheckRow(
-                    created=datetime.now(UTC),
-                    equipoise_version=__version__,
-                    file_sha256=file_sha256,
-                    **{key: figures.get(key) for key in _CHECK_FIELDS},
+            for check in checks:
+                figures = check.to_dict()
+                session.add(
+                    JudgeCheckRow(
+                        created=datetime.now(UTC),
+                        equipoise_version=__version__,
+                        file_sha256=file_sha256,
+                        **{key: figures.get(key) for key in _CHECK_FIELDS},
+                    )
                 )
-            )
 
     def judge_checks(
         self, task: str | None = None, judge: str | None = None, latest: bool = True

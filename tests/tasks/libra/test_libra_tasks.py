@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from equipoise import evaluate
 from equipoise.metrics.aggregate import SAFETY_CATEGORIES
-from equipoise.runner import evaluate
 from equipoise.tasks import get_task, select_tasks
 from equipoise.tasks.libra import POOL_SIZE, SEED_TASKS, seed_pool
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from equipoise._registry import lookup
 from equipoise.attacks import apply_attack, attack_names
 from equipoise.datasets import DataFile, Record, Sample, field_of
-from equipoise.tasks.libra._build import ADVERSARIAL, LibraTask, github, prompt_rows, record_id, safety_file
+from equipoise.tasks._rows import github, prompt_rows, record_id
+from equipoise.tasks.libra._build import ADVERSARIAL, LibraTask, safety_file
 from equipoise.tasks.libra._datasets import HARM, LIBRA, LIBRA_LICENCE, TASKS
 
 POOL_SIZE = 50
