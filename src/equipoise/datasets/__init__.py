@@ -1,23 +1,29 @@
 """Datasets: samples and the loading of data files."""
 
 from equipoise.datasets._loader import (
+    ChecksumMismatch,
     DataFile,
     DatasetError,
     FieldSpec,
     MissingField,
     Record,
+    dataset_name,
     field_of,
+    file_sha256,
     read_records,
 )
 from equipoise.datasets._sample import Sample
 
 __all__ = [
+    "ChecksumMismatch",
     "DataFile",
     "DatasetError",
     "FieldSpec",
     "MissingField",
     "Record",
     "Sample",
+    "dataset_name",
     "field_of",
+    "file_sha256",
     "read_records",
 ]
