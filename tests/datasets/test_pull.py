@@ -254,10 +254,13 @@ def test_libra_converters_on_placeholder_rows() -> None:
         }
     ]
     source = "".join(json.dumps(r) + "\n" for r in rows).encode()
-    assert CONVERTERS["libra_dices350"](source) == (
-        '{"id": 0, "messages": [{"role": "user", "content": "héllo"}, {"role": "assistant", "content": "a"}, '
-        '{"role": "user", "content": "again"}], "degree_of_harm": "Low", "harm_type": "x"}\n'
-    ).encode()
+    assert (
+        CONVERTERS["libra_dices350"](source)
+        == (
+            '{"id": 0, "messages": [{"role": "user", "content": "héllo"}, {"role": "assistant", "content": "a"}, '
+            '{"role": "user", "content": "again"}], "degree_of_harm": "Low", "harm_type": "x"}\n'
+        ).encode()
+    )
     assert CONVERTERS["libra_tdc_redteaming"](source) == b'{"id": 0, "prompt": "again", "label": "unsafe"}\n'
 
 

@@ -135,9 +135,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 def _needs_you(ds: Dataset, path: Path) -> str | None:
     """Why pull cannot fetch `ds` by itself (None when it can)."""
     if ds.source.gated:
-        return (
-            f"{ds.name} is gated: accept the terms at {ds.source.gated}, then save {ds.source.made} as {path}"
-        )
+        return f"{ds.name} is gated: accept the terms at {ds.source.gated}, then save {ds.source.made} as {path}"
     if ds.file.sha256 is None:
         return (
             f"{ds.name} has no pinned sha256, so no download could be checked: place the file at {path} "
