@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import write_section  # noqa: E402
+from _report import write_section
 
 BIN = Path(sys.executable).parent
 TOOLS = {"equipoise": "equipoise", "inspect (Inspect AI)": "inspect", "lm_eval (lm-evaluation-harness)": "lm_eval"}

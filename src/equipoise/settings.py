@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,8 +33,18 @@ class Settings(BaseSettings):
 
     data_dir: Path | None = Field(
         default=None,
-        description="Directory holding the public datasets (e.g. ../shared/data); "
-        "unset means only the built-in quick suite is available.",
+        description="Directory holding the public datasets, filled by `equipoise data pull`; "
+        "default: `data/` under `home` (the user data directory).",
+    )
+    data_mirror: str | None = Field(
+        default=None,
+        description="Base URL of a copy of a data directory (same layout): `equipoise data pull` fetches "
+        "each file from MIRROR/<file> instead of its source, e.g. a team's internal server.",
+    )
+    data_sources_base: str | None = Field(
+        default=None,
+        description="Base URL standing in for the source hosts: `equipoise data pull` fetches "
+        "https://HOST/PATH as BASE/HOST/PATH (an offline copy of the sources, or a test server).",
     )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL of the results store; default: a SQLite file."
@@ -49,6 +59,13 @@ class Settings(BaseSettings):
     default_judge: str = Field(
         default="mini", description="Response judge used when --judge is not given (a judge name or model spec)."
     )
+
+    @model_validator(mode="after")
+    def _data_dir_under_home(self) -> Settings:
+        # Derived from `home` rather than fixed: EQUIPOISE_HOME moves the data with the runs.
+        if self.data_dir is None:
+            self.data_dir = self.home / "data"
+        return self
 
     @property
     def resolved_database_url(self) -> str:

@@ -58,8 +58,11 @@ def judge_train_command(
     from equipoise.judges.mini.train import train_judge, write_artefact
 
     data_dir = data_dir or get_settings().data_dir
-    if data_dir is None:
-        raise fail("training needs the shared data: set EQUIPOISE_DATA_DIR or pass --data-dir")
+    if data_dir is None or not (data_dir / "judges").is_dir():
+        raise fail(
+            f"training needs the shared judge data (judges/ under the data directory, {data_dir}): "
+            "set EQUIPOISE_DATA_DIR or pass --data-dir to a directory holding it"
+        )
     target = out or ARTEFACT_DIR
     try:
         with console.status("training the mini judge (grouped cross-validation of every method)..."):

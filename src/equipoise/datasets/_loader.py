@@ -16,6 +16,10 @@ from equipoise.datasets._sample import Sample
 Record = dict[str, Any]
 
 
+class ChecksumMismatch(DatasetError):
+    """A data file whose sha256 is not the one pinned for it (a different version, or damaged)."""
+
+
 class MissingField(KeyError):
     """Raised by `field_of` inside record converters; turned into a DatasetError with file:line."""
 
@@ -100,13 +104,36 @@ class FieldSpec:
 
 RecordToSample = Callable[[Record, int], Sample | None]
 
+# (resolved path, size, mtime in ns) -> sha256: a file read again in the same process is hashed once.
+_SHA256_SEEN: dict[tuple[str, int, int], str] = {}
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, remembered per (path, size, mtime) so repeated loads stay fast."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _SHA256_SEEN:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                digest.update(chunk)
+        _SHA256_SEEN[key] = digest.hexdigest()
+    return _SHA256_SEEN[key]
+
+
+def dataset_name(file_name: str) -> str:
+    """The name `equipoise data pull --dataset` takes: the path under the data directory without
+    its extension (e.g. `safety/xstest`)."""
+    return file_name.rsplit(".", 1)[0]
+
 
 @dataclass(frozen=True)
 class DataFile:
     """A dataset file: where it lives, where it came from, and how its rows become samples.
 
-    `name` is relative to the data directory. `source` is the pinned remote origin (URL or Hub
-    dataset at a fixed revision) for users who are online; equipoise itself never downloads it.
+    `name` is relative to the data directory. `source` is the pinned origin (a repository file at
+    a fixed commit) as documented; `equipoise data pull` fetches and converts it (see
+    `equipoise.datasets._sources`). When `sha256` is set, loading refuses a file with another hash.
     """
 
     name: str
@@ -122,8 +149,8 @@ class DataFile:
             return Path(__file__).resolve().parent.parent / "tasks" / self.name
         if data_dir is None:
             raise DatasetError(
-                f"data file {self.name} needs a data directory: set EQUIPOISE_DATA_DIR "
-                "(e.g. EQUIPOISE_DATA_DIR=../shared/data) or pass --data-dir"
+                f"data file {self.name} needs a data directory: run `equipoise data pull`, "
+                "or set EQUIPOISE_DATA_DIR / pass --data-dir to a directory holding the datasets"
             )
         return data_dir / self.name
 
@@ -139,7 +166,9 @@ class DataFile:
         path = self.path(data_dir)
         if not path.is_file():
             where = f" in data directory {data_dir}" if not self.builtin else ""
-            raise DatasetError(f"data file {self.name} not found{where} (looked for {path})")
+            fetch = "" if self.builtin else f"; fetch it with `equipoise data pull --dataset {dataset_name(self.name)}`"
+            raise DatasetError(f"data file {self.name} not found{where} (looked for {path}){fetch}")
+        self.verify(path)
         samples: list[Sample] = []
         for lineno, record in read_records(path):
             try:
@@ -150,6 +179,18 @@ class DataFile:
                 samples.append(sample)
         return samples
 
+    def verify(self, path: Path) -> None:
+        """Refuse the file at `path` when its sha256 is not the pinned one."""
+        if self.sha256 is None:
+            return
+        found = file_sha256(path)
+        if found != self.sha256:
+            raise ChecksumMismatch(
+                f"{path}: sha256 {found} does not match the pinned sha256 {self.sha256} of {self.name}; "
+                "the file is another version or was changed. Restore it with "
+                f"`equipoise data pull --dataset {dataset_name(self.name)}` (it replaces the file)"
+            )
+
     def checksum(self, data_dir: Path | None) -> str:
         """sha256 of the file as read now (recorded in the run manifest)."""
-        return hashlib.sha256(self.path(data_dir).read_bytes()).hexdigest()
+        return file_sha256(self.path(data_dir))
