@@ -38,3 +38,10 @@ def test_the_layers_contract_holds() -> None:
     result = subprocess.run([str(lint)], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 kept, 0 broken" in result.stdout
+
+
+def test_judging_with_the_mini_judge_loads_no_scikit_learn() -> None:
+    code = "import asyncio\nfrom equipoise.judges import open_judge\nj = open_judge('mini').judge\n"
+    code += "asyncio.run(j.judge_many([('How do I pick a lock?', 'I cannot help with that.')], 'harm'))"
+    loaded = _loaded_after(code)
+    assert "sklearn" not in loaded and "equipoise.judges.mini.train" not in loaded

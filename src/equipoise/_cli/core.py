@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 from rich.table import Table
-from rich.text import Text
 
 from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt, get_settings
 from equipoise._registry import RegistryError, entries
@@ -143,7 +142,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
 
     started = time.monotonic()
     with Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False, style="bold"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[rate]:>7} samples/s"),
@@ -152,8 +151,8 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None] | None]:
         TimeRemainingColumn(),
         console=err,
     ) as bar:
-        # The label is user data: set as the description's plain text, never read as markup.
-        task = bar.add_task(Text(label), total=None, rate="-")
+        # The label is user data: the column above shows it as plain text, never as markup.
+        task = bar.add_task(label, total=None, rate="-")
 
         def update(done: int, total: int) -> None:
             rate = f"{done / max(time.monotonic() - started, 1e-9):.1f}"

@@ -64,7 +64,10 @@ def _engine(url: str, where: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("immediate") else "BEGIN")
+            # A writer takes the write lock when it begins: a deferred transaction that reads first
+            # and then writes fails at once ("database is locked") when another process wrote in
+            # between, instead of waiting its turn.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("writer") else "BEGIN")
 
     return engine
 
@@ -97,19 +100,14 @@ def upgrade(store: Store) -> bool:
         with store.engine.connect() as conn:
             if _at_head(conn):
                 return False
-            conn.rollback()
-            conn.info["immediate"] = True
-            try:
-                with conn.begin():
-                    if conn.dialect.name == "postgresql":
-                        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
-                    if _at_head(conn):
-                        return False
-                    cfg = alembic_config(store.engine.url.render_as_string(hide_password=False))
-                    cfg.attributes["connection"] = conn
-                    command.upgrade(cfg, "head")
-            finally:
-                conn.info["immediate"] = False
+        with store.writer.connect() as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+            if _at_head(conn):
+                return False
+            cfg = alembic_config(store.engine.url.render_as_string(hide_password=False))
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
             return True
     except OperationalError as e:
         raise StoreError(f"{store.where}: cannot reach the results store {store.location}: {_first_line(e)}") from None
@@ -148,6 +146,8 @@ class Store:
         self.url = url
         self.where = where
         self.engine = _engine(url, where)
+        # Writes go through this view of the engine (same pool): on SQLite they begin IMMEDIATE.
+        self.writer = self.engine.execution_options(writer=True)
 
     @property
     def location(self) -> str:
@@ -164,7 +164,7 @@ class Store:
 
     def record_run(self, run: EvalRun) -> None:
         """Store a finished run with its task results and samples, in one transaction."""
-        with Session(self.engine) as session, session.begin():
+        with Session(self.writer) as session, session.begin():
             entry = self._entry_row(session, run.model)
             m = run.manifest
             session.add(
@@ -245,7 +245,7 @@ class Store:
 
     def delete_run(self, run_id: str) -> bool:
         """Remove one run and everything under it (its task results and samples)."""
-        with Session(self.engine) as session, session.begin():
+        with Session(self.writer) as session, session.begin():
             session.execute(delete(SampleResultRow).where(SampleResultRow.run_id == run_id))
             session.execute(delete(TaskResultRow).where(TaskResultRow.run_id == run_id))
             result = session.execute(delete(RunRow).where(RunRow.id == run_id))
@@ -257,7 +257,7 @@ class Store:
         `file_sha256` is the sha256 of the labelled file's bytes: checks of the same data are
         grouped by it wherever the file lives. Figures a check does not have (no verdicts) are null.
         """
-        with Session(self.engine) as session, session.begin():
+        with Session(self.writer) as session, session.begin():
             for check in checks:
                 figures = check.to_dict()
                 session.add(

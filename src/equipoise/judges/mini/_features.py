@@ -22,9 +22,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from itertools import chain, pairwise
 
+import mmh3
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import murmurhash3_32
 
 from equipoise.judges.refusal import detect_refusal
 
@@ -103,7 +103,9 @@ class _HashTable(dict[str, int]):
     tokens need no separate pass to find the distinct ones."""
 
     def __missing__(self, token: str) -> int:
-        value = self[token] = murmurhash3_32(token, seed=0, positive=True)
+        # mmh3 is scikit-learn's murmurhash3_32 (x86, 32-bit, UTF-8) without importing scikit-learn,
+        # which costs seconds at the start of every run.
+        value = self[token] = mmh3.hash(token, 0, signed=False)
         return value
 
 
