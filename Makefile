@@ -52,6 +52,7 @@ setup: $(VENV)/.stamp-deps $(VENV)/.stamp-models
 demo: setup
 	$(BIN)/equipoise eval --model embedded:qwen2.5-coder-0.5b --suite quick
 	$(BIN)/equipoise results
+	$(BIN)/equipoise rank --suite quick
 
 test: setup chromium $(VENV)/.stamp-hf $(VENV)/.stamp-bench
 	$(BIN)/ruff check src tests bench

@@ -39,7 +39,7 @@ def test_run_directory_has_manifest_samples_and_results(tmp_path: Path) -> None:
     assert len(harmful["sha256"]) == 64 and harmful["builtin"]
     assert "total_s" in manifest["timings"]
     lines = [json.loads(x) for x in (tmp_path / "run" / "samples.jsonl").read_text().splitlines()]
-    assert len(lines) == 4 * 3 == len(run.samples)
+    assert len(lines) == 7 * 3 == len(run.samples)  # the 7 quick tasks, 3 samples each
     assert {"messages", "response", "score", "judge", "rationale", "label"} <= set(lines[0])
     results = json.loads((tmp_path / "run" / "results.json").read_text())
     assert {t["task"] for t in results["tasks"]} == {t.task for t in run.tasks}
@@ -65,8 +65,10 @@ def test_second_run_comes_from_the_cache_with_identical_scores(tmp_path: Path) -
         first = evaluate(spec, suite="quick", run_dir=tmp_path / "a")
         sent = len(server.state.received)
         second = evaluate(spec, suite="quick", run_dir=tmp_path / "b")
-    assert sent == 56 and len(server.state.received) == 56
-    assert second.calls == 0 and second.cache_hits == 56
+    # quick: harmful 16 + adversarial 12 + hierarchy 10 + hierarchy_allowed 10 + benign_scary 16
+    # + arithmetic 12 + knowledge 12 = 88 samples, one request each
+    assert sent == 88 and len(server.state.received) == 88
+    assert second.calls == 0 and second.cache_hits == 88
     assert [t.mean for t in first.tasks] == [t.mean for t in second.tasks]
 
 
@@ -144,4 +146,4 @@ def test_runs_are_recorded_in_the_store(tmp_path: Path) -> None:
     stored = open_store().get_run(run.run_id, with_samples=True)
     assert stored is not None and stored["model"]["spec"] == "scripted:refuse-all"
     assert {t.task: t.mean for t in stored["tasks"]} == {t.task: t.mean for t in run.tasks}
-    assert len(stored["samples"]) == 56
+    assert len(stored["samples"]) == 88  # every quick sample (16 + 12 + 10 + 10 + 16 + 12 + 12)

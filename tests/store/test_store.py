@@ -38,7 +38,7 @@ def test_record_list_show_and_delete(store_url: str, tmp_path: Path) -> None:
     assert shown is not None and shown["run_id"] == a.run_id
     harmful = next(t for t in shown["tasks"] if t.task == "quick/harmful")
     assert harmful.mean == 1.0 and harmful.n == 16 and harmful.ci_low == 1.0
-    assert len(shown["samples"]) == 56
+    assert len(shown["samples"]) == 88  # every quick sample (16 + 12 + 10 + 10 + 16 + 12 + 12)
     sample = next(s for s in shown["samples"] if s["task"] == "quick/harmful")
     assert sample["label"] == "not_harmful" and sample["judge"] == "mini-v2" and sample["messages"][0]["role"] == "user"
 
