@@ -1,7 +1,14 @@
 """Model adapters behind one async chat interface, and model entries."""
 
 from equipoise.models import _providers
-from equipoise.models._entry import ModelEntry, create_model, entry_from_mapping, load_entries, resolve_entry
+from equipoise.models._entry import (
+    ModelEntry,
+    create_model,
+    describe_args,
+    entry_from_mapping,
+    load_entries,
+    resolve_entry,
+)
 from equipoise.models._providers.embedded import EMBEDDED_MODELS, assemble, embedded_path
 from equipoise.models._types import (
     ChatMessage,
@@ -26,6 +33,7 @@ __all__ = [
     "_providers",
     "assemble",
     "create_model",
+    "describe_args",
     "embedded_path",
     "entry_from_mapping",
     "load_entries",
