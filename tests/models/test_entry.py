@@ -162,7 +162,6 @@ def test_openai_compat_args_are_checked(tmp_path: Path, table: str, message: str
     [
         ("openai-compat:m@127.0.0.1:8080/v1", "needs an http:// or https:// scheme"),
         ("openai-compat:m@http://127.0.0.1:123456/v1", "has a bad port"),
-        ("nope:thing", "unknown modelapi 'nope'"),
     ],
 )
 def test_a_bad_spec_in_a_file_names_the_file_the_entry_and_the_url(tmp_path: Path, spec: str, message: str) -> None:
@@ -172,6 +171,14 @@ def test_a_bad_spec_in_a_file_names_the_file_the_entry_and_the_url(tmp_path: Pat
         load_entries(f)
     assert message in str(info.value)
     assert str(info.value).startswith(f"{f}: model entry 'remote': ") and spec.partition(":")[2] in str(info.value)
+
+
+def test_an_entry_for_a_model_run_elsewhere_loads_and_refuses_only_to_run(tmp_path: Path) -> None:
+    f = tmp_path / "models.toml"
+    f.write_text('[models.far]\nspec = "imported:lm-eval/llama3-8b"\norganisation = "Meta"\n')
+    entry = load_entries(f)["far"]
+    with pytest.raises(ModelError, match="unknown modelapi 'imported'"):
+        create_model(entry)
 
 
 def test_entries_built_in_code_are_checked_when_the_model_is_created() -> None:

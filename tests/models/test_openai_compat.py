@@ -176,6 +176,12 @@ def test_a_bad_base_url_names_the_url_and_what_is_wrong(url: str, message: str) 
     assert f"openai-compat:m@{url}" in str(info.value) and repr(url) in str(info.value)
 
 
+def test_a_bad_base_url_names_the_entry_it_came_from() -> None:
+    entry = ModelEntry(spec="openai-compat:m@127.0.0.1:8080/v1", display_name="local")
+    with pytest.raises(ModelError, match=r"^model entry 'local': openai-compat:m@127\.0\.0\.1:8080/v1: base URL"):
+        create_model(entry)
+
+
 async def test_concurrency_is_bounded_per_endpoint() -> None:
     with ThreadedServer(ServerState(delay_s=0.05)) as server:
         model = _model(server, max_concurrency=4)

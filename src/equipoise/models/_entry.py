@@ -112,6 +112,10 @@ def entry_from_mapping(data: dict[str, Any], name: str = "", where: str = "") ->
         parameters=table.parameters,
         args=table.args,
     )
+    if entry.provider not in {e.name for e in entries("modelapi")}:
+        # Possibly a model evaluated elsewhere, named only to import its results: nothing to check
+        # here; running it fails in create_model, naming the spec and the known adapters.
+        return entry
     try:
         registered, args = _adapter(entry)
         check_target = registered.metadata.get("check_target")
@@ -183,7 +187,12 @@ def create_model(entry: ModelEntry) -> ChatModel:
         registered, args = _adapter(entry)
     except ModelError as e:
         raise ModelError(f"model entry {entry.name!r}: {e}") from None
-    return registered.obj(entry.spec.partition(":")[2], args)
+    try:
+        return registered.obj(entry.spec.partition(":")[2], args)
+    except ModelError as e:
+        if entry.name == entry.spec:  # the adapter's message already names the spec
+            raise
+        raise ModelError(f"model entry {entry.name!r}: {e}") from None
 
 
 def describe_args(prefix: str) -> list[tuple[str, str, str]]:
