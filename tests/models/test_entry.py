@@ -47,12 +47,21 @@ def test_display_metadata_does_not_change_identity(tmp_path: Path) -> None:
         ("[models.x]\ntemperature = 0.5\n", "field 'spec' is required"),
         ("[models.x\n", "not valid TOML"),
         ('[other]\nspec = "scripted:echo"\n', r"expected \[models\.NAME\] tables"),
+        ("[models]\nx = 5\n", r"models\.x is 5, expected a table: \[models\.x\]"),
     ],
 )
 def test_bad_entries_files_name_the_file_and_problem(tmp_path: Path, toml: str, message: str) -> None:
     f = tmp_path / "models.toml"
     f.write_text(toml)
     with pytest.raises(ModelError, match=message) as info:
+        load_entries(f)
+    assert str(f) in str(info.value)
+
+
+def test_a_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    f = tmp_path / "models.toml"
+    f.write_bytes(b'[models.x]\nspec = "scripted:echo"\nsystem_prompt = "caf\xe9"\n')
+    with pytest.raises(ModelError, match="not UTF-8 text") as info:
         load_entries(f)
     assert str(f) in str(info.value)
 

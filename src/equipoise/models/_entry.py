@@ -132,11 +132,16 @@ def load_entries(path: Path) -> dict[str, ModelEntry]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ModelError(f"model entries file {path} does not exist") from None
+    except UnicodeDecodeError as e:
+        raise ModelError(f"{path}: not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
         raise ModelError(f"{path}: not valid TOML: {e}") from None
     models = data.get("models")
     if not isinstance(models, dict):
         raise ModelError(f"{path}: expected [models.NAME] tables, found none")
+    for name, table in models.items():
+        if not isinstance(table, dict):
+            raise ModelError(f"{path}: models.{name} is {table!r}, expected a table: [models.{name}]")
     return {name: entry_from_mapping(table, name, str(path)) for name, table in models.items()}
 
 
