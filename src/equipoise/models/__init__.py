@@ -7,7 +7,14 @@ package is imported: naming a model error or an entry costs no HTTP client and n
 from typing import Any
 
 from equipoise.models._cache import CachedModel, ResponseCache, request_key
-from equipoise.models._entry import ModelEntry, create_model, entry_from_mapping, load_entries, resolve_entry
+from equipoise.models._entry import (
+    ModelEntry,
+    create_model,
+    describe_args,
+    entry_from_mapping,
+    load_entries,
+    resolve_entry,
+)
 from equipoise.models._types import (
     ChatMessage,
     ChatModel,
@@ -32,6 +39,7 @@ __all__ = [
     "Usage",
     "assemble",
     "create_model",
+    "describe_args",
     "embedded_path",
     "entry_from_mapping",
     "load_entries",

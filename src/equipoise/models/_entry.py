@@ -13,11 +13,29 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from equipoise._registry import RegistryError, entries, lookup
-from equipoise.models._types import ChatModel, GenerateConfig, ModelError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-_CONFIG_KEYS = {"temperature", "max_tokens", "seed", "stop", "top_p"}
-_ENTRY_KEYS = {"spec", "display_name", "system_prompt", "organisation", "open_weights", "parameters", "args"}
+from equipoise._registry import RegistryEntry, RegistryError, entries, lookup
+from equipoise.models._providers._util import ProviderArgs
+from equipoise.models._types import GENERATE_FIELDS, ChatModel, GenerateConfig, ModelError, validation_message
+
+
+class EntryTable(BaseModel):
+    """A `[models.NAME]` table of an entries file, less its decoding parameters (`GenerateConfig`
+    checks those: they sit beside these keys in the table)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    spec: str = Field(description="Adapter and target, e.g. embedded:smollm2-135m.")
+    display_name: str | None = Field(None, description="Name on the board (default: the table's name).")
+    system_prompt: str | None = Field(None, description="System message sent before every prompt.")
+    organisation: str | None = Field(None, description="Who made the model (shown on the board).")
+    open_weights: bool | None = Field(None, description="Whether the weights are public (shown on the board).")
+    parameters: str | None = Field(None, description="Model size as text, e.g. '0.5B' (shown on the board).")
+    args: dict[str, Any] = Field(default_factory=dict, description="Settings of the adapter (see describe_args).")
+
+
+_TABLE_FIELDS = (*EntryTable.model_fields, *GENERATE_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -67,26 +85,45 @@ _TRANSPORT_ARGS = {"api_key_env", "max_concurrency", "timeout_s", "max_retries",
 
 
 def entry_from_mapping(data: dict[str, Any], name: str = "", where: str = "") -> ModelEntry:
-    """Build an entry from a TOML table or a dict; `where` names the source for errors."""
-    unknown = set(data) - _ENTRY_KEYS - _CONFIG_KEYS
-    if unknown:
-        raise ModelError(
-            f"{where}: unknown field(s) {sorted(unknown)} in model entry {name!r}; "
-            f"allowed: {sorted(_ENTRY_KEYS | _CONFIG_KEYS)}"
-        )
-    if "spec" not in data:
-        raise ModelError(f"{where}: model entry {name!r} has no 'spec' (e.g. spec = \"embedded:smollm2-135m\")")
-    config = GenerateConfig().merged(**{k: data[k] for k in _CONFIG_KEYS if k in data})
-    return ModelEntry(
-        spec=str(data["spec"]),
-        display_name=str(data.get("display_name") or name),
-        system_prompt=data.get("system_prompt"),
+    """Build and check an entry from a TOML table or a dict; `where` names the source for errors.
+
+    Every problem is a ModelError naming the source, the entry and the field.
+    """
+    context = f"{where}: model entry {name!r}" if where else f"model entry {name!r}"
+    problems = []
+    try:
+        table = EntryTable.model_validate({k: v for k, v in data.items() if k not in GENERATE_FIELDS})
+    except ValidationError as e:
+        problems.append(validation_message(e, _TABLE_FIELDS))
+    try:
+        config = GenerateConfig(**{k: v for k, v in data.items() if k in GENERATE_FIELDS})
+    except ValidationError as e:
+        problems.append(validation_message(e, GENERATE_FIELDS))
+    if problems:
+        hint = ' (e.g. spec = "embedded:smollm2-135m")' if "spec" not in data else ""
+        raise ModelError(f"{context}: {'; '.join(problems)}{hint}")
+    entry = ModelEntry(
+        spec=table.spec,
+        display_name=table.display_name or name,
+        system_prompt=table.system_prompt,
         config=config,
-        organisation=data.get("organisation"),
-        open_weights=data.get("open_weights"),
-        parameters=data.get("parameters"),
-        args=dict(data.get("args") or {}),
+        organisation=table.organisation,
+        open_weights=table.open_weights,
+        parameters=table.parameters,
+        args=table.args,
     )
+    if entry.provider not in {e.name for e in entries("modelapi")}:
+        # Possibly a model evaluated elsewhere, named only to import its results: nothing to check
+        # here; running it fails in create_model, naming the spec and the known adapters.
+        return entry
+    try:
+        registered, args = _adapter(entry)
+        check_target = registered.metadata.get("check_target")
+        if check_target is not None:
+            check_target(entry.spec.partition(":")[2], args)
+    except ModelError as e:
+        raise ModelError(f"{context}: {e}") from None
+    return entry
 
 
 def load_entries(path: Path) -> dict[str, ModelEntry]:
@@ -95,11 +132,16 @@ def load_entries(path: Path) -> dict[str, ModelEntry]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ModelError(f"model entries file {path} does not exist") from None
+    except UnicodeDecodeError as e:
+        raise ModelError(f"{path}: not UTF-8 text (byte {e.start}); save the file as UTF-8") from None
     except tomllib.TOMLDecodeError as e:
         raise ModelError(f"{path}: not valid TOML: {e}") from None
     models = data.get("models")
     if not isinstance(models, dict):
         raise ModelError(f"{path}: expected [models.NAME] tables, found none")
+    for name, table in models.items():
+        if not isinstance(table, dict):
+            raise ModelError(f"{path}: models.{name} is {table!r}, expected a table: [models.{name}]")
     return {name: entry_from_mapping(table, name, str(path)) for name, table in models.items()}
 
 
@@ -130,11 +172,38 @@ def resolve_entry(
     return ModelEntry(spec=name_or_spec, system_prompt=system_prompt, config=GenerateConfig().merged(**config))
 
 
-def create_model(entry: ModelEntry) -> ChatModel:
-    """Instantiate the adapter named by the entry's spec prefix."""
-    prefix, _, target = entry.spec.partition(":")
+def _adapter(entry: ModelEntry) -> tuple[RegistryEntry, ProviderArgs]:
+    """The registered adapter of the entry's spec prefix and its checked `args`."""
+    prefix = entry.provider
     try:
-        factory = lookup("modelapi", prefix).obj
+        registered = lookup("modelapi", prefix)
     except RegistryError as e:
         raise ModelError(f"model spec {entry.spec!r}: {e}") from None
-    return factory(target, **entry.args)
+    schema: type[ProviderArgs] = registered.metadata["args"]
+    try:
+        return registered, schema.model_validate(entry.args)
+    except ValidationError as e:
+        raise ModelError(validation_message(e, schema.model_fields, prefix="args.")) from None
+
+
+def create_model(entry: ModelEntry) -> ChatModel:
+    """Instantiate the adapter named by the entry's spec prefix, with its checked `args`."""
+    try:
+        registered, args = _adapter(entry)
+    except ModelError as e:
+        raise ModelError(f"model entry {entry.name!r}: {e}") from None
+    try:
+        return registered.obj(entry.spec.partition(":")[2], args)
+    except ModelError as e:
+        if entry.name == entry.spec:  # the adapter's message already names the spec
+            raise
+        raise ModelError(f"model entry {entry.name!r}: {e}") from None
+
+
+def describe_args(prefix: str) -> list[tuple[str, str, str]]:
+    """(name, default, description) of each `args` setting of one adapter, for help texts and docs."""
+    schema: type[ProviderArgs] = lookup("modelapi", prefix).metadata["args"]
+    return [
+        (name, "unset" if f.default is None else json.dumps(f.default), f.description or "")
+        for name, f in schema.model_fields.items()
+    ]

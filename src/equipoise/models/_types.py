@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field, fields, replace
+from typing import Annotated, Any, Literal, Protocol, runtime_checkable
+
+from pydantic import ConfigDict, Field, StrictFloat, StrictInt, ValidationError, field_validator
+from pydantic.dataclasses import dataclass as validated_dataclass
 
 from equipoise._errors import ModelError as ModelError
 
@@ -19,23 +22,53 @@ class ChatMessage:
     content: str
 
 
-@dataclass(frozen=True)
+@validated_dataclass(frozen=True, config=ConfigDict(extra="forbid"))
 class GenerateConfig:
-    """Decoding parameters. Part of the response-cache key."""
+    """Decoding parameters, validated on construction. Part of the response-cache key.
 
-    temperature: float = 0.0
-    max_tokens: int = 256
-    seed: int | None = 0
-    stop: tuple[str, ...] = ()
-    top_p: float | None = None
+    Strict types: a TOML entry's `max_tokens = "many"` or `temperature = true` is refused rather
+    than coerced, and an integer temperature is stored as a float, so `0` and `0.0` are one entry.
+    """
+
+    temperature: Annotated[StrictFloat, Field(ge=0, description="Sampling temperature; 0 is greedy.")] = 0.0
+    max_tokens: Annotated[StrictInt, Field(ge=1, description="Most tokens generated per answer.")] = 256
+    seed: Annotated[StrictInt, Field(ge=0, description="Sampling seed; none lets the backend choose.")] | None = 0
+    stop: Annotated[tuple[str, ...], Field(description="Strings that end the answer (one string or a list).")] = ()
+    top_p: Annotated[StrictFloat, Field(gt=0, le=1, description="Nucleus-sampling mass.")] | None = None
+
+    @field_validator("stop", mode="before")
+    @classmethod
+    def _one_stop_string(cls, value: Any) -> Any:
+        # `stop = "END"` means one stop string; iterating it would stop at every "E", "N" or "D".
+        return (value,) if isinstance(value, str) else value
 
     def merged(self, **overrides: Any) -> GenerateConfig:
-        """A copy with the non-None overrides applied."""
-        values = asdict(self)
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        if isinstance(values.get("stop"), list):
-            values["stop"] = tuple(values["stop"])
-        return GenerateConfig(**values)
+        """A copy with the non-None overrides applied; a bad value raises ModelError naming the field."""
+        try:
+            return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        except ValidationError as e:
+            raise ModelError(f"decoding parameters: {validation_message(e, GENERATE_FIELDS)}") from None
+
+
+GENERATE_FIELDS = tuple(f.name for f in fields(GenerateConfig))
+
+
+def validation_message(error: ValidationError, allowed: Iterable[str] = (), prefix: str = "") -> str:
+    """One line per problem of a pydantic error, for a person: the field, what was wrong, the value.
+
+    `prefix` is put before every field name (`args.`); `allowed` is listed for unknown fields.
+    """
+    problems = []
+    for e in error.errors():
+        name = prefix + ".".join(str(part) for part in e["loc"])
+        if e["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+            known = ", ".join(sorted(allowed))
+            problems.append(f"unknown field {name!r}" + (f" (allowed: {known})" if known else ""))
+        elif e["type"] == "missing":
+            problems.append(f"field {name!r} is required")
+        else:
+            problems.append(f"field {name!r}: {e['msg']} (got {e['input']!r})")
+    return "; ".join(problems)
 
 
 @dataclass(frozen=True)

@@ -6,17 +6,34 @@ import asyncio
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
+
+
+class ProviderArgs(BaseModel):
+    """The `args` table of a model entry for one adapter: typed, documented, unknown keys refused.
+
+    Each adapter declares its own subclass and registers it as `args=`; the field descriptions are
+    what `describe_args` shows to people.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def concurrency_field() -> Any:
+    """The `max_concurrency` field every adapter has (each with its own default)."""
+    return Field(ge=1, description="Requests this model works on at once; more wait their turn.")
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
     """Exponential backoff with full jitter: delay_n = uniform(0, min(cap, base * 2**n))."""
 
-    max_retries: int = 6
-    base_s: float = 0.5
+    max_retries: int
+    base_s: float
     cap_s: float = 30.0
 
     def delay(self, attempt: int, rng: random.Random, retry_after: float | None = None) -> float:
@@ -27,7 +44,8 @@ class RetryPolicy:
 
 
 class Retryable(Exception):
-    """A failure worth retrying (429, 5xx, timeout, connection error)."""
+    """A failure worth retrying: one the server has finished with (429, 5xx, a refused or dropped
+    connection), so a second attempt can never run beside the first."""
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from equipoise._registry import registrar
-from equipoise.models._providers.gguf import GGUFModel
+from equipoise.models._providers.gguf import GGUFArgs, GGUFModel
 from equipoise.models._types import ModelError
 from equipoise.settings import get_settings
 
@@ -166,9 +166,10 @@ def embedded_path(name: str) -> Path:
     return assemble(EMBEDDED_MODELS[name], get_settings().models_dir)
 
 
-@modelapi("embedded", description="Offline chat models shipped in PyPI packages (default qwen2.5-coder-0.5b)")
-def embedded_model(target: str, **kwargs: object) -> GGUFModel:
+@modelapi(
+    "embedded", description="Offline chat models shipped in PyPI packages (default qwen2.5-coder-0.5b)", args=GGUFArgs
+)
+def embedded_model(target: str, args: GGUFArgs | None = None) -> GGUFModel:
     """Create the GGUF adapter for an embedded model."""
     name = target or DEFAULT_EMBEDDED
-    kwargs.setdefault("name", f"embedded:{name}")
-    return GGUFModel(str(embedded_path(name)), **kwargs)  # type: ignore[arg-type]
+    return GGUFModel(str(embedded_path(name)), args, name=f"embedded:{name}")

@@ -15,9 +15,12 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from equipoise._registry import registrar
+from equipoise.models._providers._util import ProviderArgs, concurrency_field
 from equipoise.models._types import ChatRequest, ChatResponse, ModelError, Usage
 
 modelapi = registrar("modelapi")
@@ -65,23 +68,25 @@ def load_llama(path: Path, n_ctx: int = 4096, n_threads: int | None = None) -> A
     return _LOADED[key]
 
 
-@modelapi("gguf", description="A local GGUF file run in-process by llama.cpp")
+class GGUFArgs(ProviderArgs):
+    """`args` of a `gguf:` or `embedded:` entry."""
+
+    n_ctx: Annotated[int, Field(ge=1, description="Context window in tokens (prompt plus answer).")] = 4096
+    n_threads: Annotated[int | None, Field(ge=1, description="CPU threads (unset: one per core, at most 8).")] = None
+    # More than one in flight only queues behind the lock; one keeps the cache order natural.
+    max_concurrency: Annotated[int, concurrency_field()] = 1
+
+
+@modelapi("gguf", description="A local GGUF file run in-process by llama.cpp", args=GGUFArgs)
 class GGUFModel:
     """In-process llama.cpp chat model."""
 
-    def __init__(
-        self,
-        target: str,
-        n_ctx: int = 4096,
-        n_threads: int | None = None,
-        name: str | None = None,
-        max_concurrency: int = 1,
-    ) -> None:
+    def __init__(self, target: str, args: GGUFArgs | None = None, name: str | None = None) -> None:
+        args = args or GGUFArgs()
         self.path = Path(target).expanduser()
         self.name = name or f"gguf:{self.path}"
-        # More than one in flight only queues behind the lock; one keeps the cache order natural.
-        self.max_concurrency = int(max_concurrency)
-        self._llm = load_llama(self.path, int(n_ctx), n_threads)
+        self.max_concurrency = args.max_concurrency
+        self._llm = load_llama(self.path, args.n_ctx, args.n_threads)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llama")
         self._lock = asyncio.Lock()
 

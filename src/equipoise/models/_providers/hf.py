@@ -11,19 +11,26 @@ import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from equipoise._registry import registrar
+from equipoise.models._providers._util import ProviderArgs, concurrency_field
 from equipoise.models._types import ChatRequest, ChatResponse, ModelError, Usage
 
 modelapi = registrar("modelapi")
 
 
-@modelapi("hf", description="A local transformers checkpoint directory (extra: equipoise[hf])")
+class HFArgs(ProviderArgs):
+    """`args` of an `hf:` entry."""
+
+    max_concurrency: Annotated[int, concurrency_field()] = 1
+
+
+@modelapi("hf", description="A local transformers checkpoint directory (extra: equipoise[hf])", args=HFArgs)
 class HFModel:
     """A causal language model loaded from a local directory, never from a hub."""
 
-    def __init__(self, target: str, max_concurrency: int = 1) -> None:
+    def __init__(self, target: str, args: HFArgs | None = None) -> None:
         try:
             import torch
             from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -36,7 +43,7 @@ class HFModel:
         if not (self.path / "config.json").is_file():
             raise ModelError(f"hf:{target}: {self.path} is not a transformers checkpoint (no config.json)")
         self.name = f"hf:{self.path}"
-        self.max_concurrency = int(max_concurrency)
+        self.max_concurrency = (args or HFArgs()).max_concurrency
         self._torch = torch
         self._tok = AutoTokenizer.from_pretrained(self.path, local_files_only=True)
         self._model = AutoModelForCausalLM.from_pretrained(self.path, local_files_only=True)

@@ -8,8 +8,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from typing import Annotated
 
 from equipoise._registry import registrar
+from equipoise.models._providers._util import ProviderArgs, concurrency_field
 from equipoise.models._types import ChatRequest, ChatResponse, ModelError, Usage
 
 modelapi = registrar("modelapi")
@@ -32,15 +34,21 @@ _SCRIPTS: dict[str, Callable[[ChatRequest], str]] = {
 }
 
 
-@modelapi("scripted", description="Deterministic test models: refuse-all, comply-all, echo")
+class ScriptedArgs(ProviderArgs):
+    """`args` of a `scripted:` entry."""
+
+    max_concurrency: Annotated[int, concurrency_field()] = 64
+
+
+@modelapi("scripted", description="Deterministic test models: refuse-all, comply-all, echo", args=ScriptedArgs)
 class ScriptedModel:
     """A model whose answer is a fixed function of the request."""
 
-    def __init__(self, target: str, max_concurrency: int = 64) -> None:
+    def __init__(self, target: str, args: ScriptedArgs | None = None) -> None:
         if target not in _SCRIPTS:
             raise ModelError(f"unknown scripted model {target!r}; choose one of {sorted(_SCRIPTS)}")
         self.name = f"scripted:{target}"
-        self.max_concurrency = int(max_concurrency)
+        self.max_concurrency = (args or ScriptedArgs()).max_concurrency
         self._script = _SCRIPTS[target]
 
     async def chat(self, request: ChatRequest) -> ChatResponse:
