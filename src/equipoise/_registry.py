@@ -83,7 +83,7 @@ def _load_builtins() -> None:
     import importlib
 
     for module in (
-        "equipoise.models._providers",
+        "equipoise.models._providers._all",
         "equipoise.judges",
         "equipoise.scoring",
         "equipoise.attacks",

@@ -13,7 +13,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, text
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
 from equipoise._errors import StoreError
@@ -155,12 +155,18 @@ class Store:
         return self.engine.url.render_as_string(hide_password=True)
 
     def _entry_row(self, session: Session, model: dict[str, Any]) -> ModelEntryRow:
-        row = session.scalars(select(ModelEntryRow).where(ModelEntryRow.identity == model["identity"])).first()
-        if row is None:
-            row = ModelEntryRow(identity=model["identity"], name=model["name"], spec=model["spec"], entry=model)
-            session.add(row)
-            session.flush()
-        return row
+        query = select(ModelEntryRow).where(ModelEntryRow.identity == model["identity"])
+        row = session.scalars(query).first()
+        if row is not None:
+            return row
+        try:
+            # In a savepoint: another process may insert the same entry at the same moment.
+            with session.begin_nested():
+                row = ModelEntryRow(identity=model["identity"], name=model["name"], spec=model["spec"], entry=model)
+                session.add(row)
+            return row
+        except IntegrityError:
+            return session.scalars(query).one()
 
     def record_run(self, run: EvalRun) -> None:
         """Store a finished run with its task results and samples, in one transaction."""

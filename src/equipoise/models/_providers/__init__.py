@@ -1,5 +1,5 @@
-"""Model adapters, one module per provider; importing this package registers them."""
+"""Model adapters, one module per provider; importing `_all` registers every one of them.
 
-from equipoise.models._providers import embedded, gguf, hf, openai_compat, scripted
-
-__all__ = ["embedded", "gguf", "hf", "openai_compat", "scripted"]
+This package itself imports none, so `_util` (the typed adapter arguments the entries file is
+checked against) comes without the HTTP client or llama.cpp's glue.
+"""
