@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -89,3 +90,38 @@ def test_tasks_and_models_list_from_the_registry() -> None:
     assert models.exit_code == 0
     for prefix in ("openai-compat:", "gguf:", "embedded:", "hf:", "scripted:"):
         assert prefix in models.output
+
+
+def test_tasks_mark_a_malformed_or_non_utf8_file_invalid_and_list_the_rest(tmp_path: Path) -> None:
+    from equipoise._registry import _REGISTRY
+    from equipoise.datasets import DataFile
+    from equipoise.scoring import HarmScorer
+    from equipoise.tasks import Task
+    from equipoise.tasks._task import _register
+
+    (tmp_path / "safety").mkdir()
+    (tmp_path / "safety" / "bad-json.jsonl").write_text('{"prompt": "ok"}\n{"prompt": \n')
+    (tmp_path / "safety" / "latin1.jsonl").write_bytes('{"prompt": "ok"}\n{"prompt": "café"}\n'.encode("latin-1"))
+    (tmp_path / "safety" / "good.jsonl").write_text('{"prompt": "a"}\n{"prompt": "b"}\n')
+    names = {"test/bad-json": "bad-json.jsonl", "test/latin1": "latin1.jsonl", "test/good": "good.jsonl"}
+    for name, file in names.items():
+        _register(name)(
+            lambda name=name, file=file: Task(name, (DataFile(f"safety/{file}"),), HarmScorer(), ("test",), "x")
+        )
+    try:
+        result = runner.invoke(app, ["tasks", "--suite", "test", "--data-dir", str(tmp_path)])
+        as_json = runner.invoke(app, ["tasks", "--suite", "test", "--data-dir", str(tmp_path), "--json"])
+    finally:
+        for name in names:
+            _REGISTRY["task"].pop(name)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert next(line for line in lines if line.startswith("test/bad-json")).split()[1:] == ["-", "harm", "invalid"]
+    assert next(line for line in lines if line.startswith("test/good")).split()[1:] == ["2", "harm", "present"]
+    output = " ".join(result.output.split())  # a long message folds in its cell
+    assert f"invalid: {tmp_path}/safety/bad-json.jsonl:2: not valid JSON" in output
+    assert f"invalid: {tmp_path}/safety/latin1.jsonl:2: not UTF-8 text (byte 0xe9 at byte 16 of the line)" in output
+    rows = {r["name"]: r for r in json.loads(as_json.output)}
+    assert rows["test/good"]["samples"] == 2 and rows["test/good"]["invalid"] is None
+    assert rows["test/latin1"]["samples"] is None and rows["test/latin1"]["present"]
+    assert rows["test/latin1"]["invalid"].startswith(f"{tmp_path}/safety/latin1.jsonl:2: not UTF-8 text")

@@ -72,3 +72,38 @@ def test_shared_data_loads(shared_data: Path) -> None:
     samples = DataFile("safety/xstest.jsonl", to_sample=FieldSpec(target="label")).load(shared_data)
     assert len(samples) == 450
     assert {s.target for s in samples} == {"safe", "unsafe"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line", "byte"),
+    [
+        # "\xe9" is é in Latin-1, a lone continuation byte in UTF-8. The bad line lies past the text
+        # reader's first 8 KB block, where its own error has lost count of lines.
+        ("d.jsonl", b'{"prompt": "ok"}\n' * 600 + b'{"prompt": "caf\xe9"}\n', 601, 16),
+        ("d.csv", b"id,prompt\n1,fine\n2,na\xefve\n", 3, 5),
+        ("d.json", b'[\n{"prompt": "ok"},\n{"prompt": "\xff"}\n]', 3, 13),
+    ],
+)
+def test_non_utf8_file_names_file_line_and_byte(
+    tmp_path: Path, name: str, content: bytes, line: int, byte: int
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(DatasetError) as info:
+        DataFile(name).load(tmp_path)
+    bad = content.splitlines()[line - 1][byte - 1]
+    assert str(info.value) == (
+        f"{path}:{line}: not UTF-8 text (byte 0x{bad:02x} at byte {byte} of the line); save the file as UTF-8"
+    )
+
+
+def test_a_converters_value_error_names_file_and_line(tmp_path: Path) -> None:
+    def convert(record: Record, lineno: int) -> Sample:
+        if record["label"] not in (0, 1):
+            raise ValueError(f"label must be 0 or 1, got {record['label']!r}")
+        return Sample.user(str(lineno), field_of(record, "prompt"))
+
+    path = _write(tmp_path / "d.jsonl", '{"prompt": "a", "label": 1}\n{"prompt": "b", "label": 7}\n')
+    with pytest.raises(DatasetError) as info:
+        DataFile("d.jsonl", to_sample=convert).load(tmp_path)
+    assert str(info.value) == f"{path}:2: label must be 0 or 1, got 7"

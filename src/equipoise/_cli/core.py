@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt, get_settings
+from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt, get_settings, safe_text, warn
+from equipoise._errors import DatasetError
 from equipoise._registry import RegistryError, entries
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def task_table(tasks: list[TaskResult], title: str) -> Table:
     for t in sorted(tasks, key=lambda t: (t.category, t.task)):
         if t.category != category:
             category = t.category
-            table.add_row(f"[bold]{category}")
+            table.add_row(safe_text(category, "bold"))
         ci = "-" if t.ci_low is None else f"{t.ci_low:.3f}–{t.ci_high:.3f}"
         table.add_row(t.task, fmt(t.mean), ci, str(t.n), str(t.unparseable), str(t.failed), ", ".join(t.judges))
     return table
@@ -43,14 +44,14 @@ def _print_run(run: EvalRun) -> None:
     console.print(task_table(run.tasks, f"{run.model['name']} — run {run.run_id}"))
     cats = run.category_means()
     if cats:
-        console.print("categories: " + ", ".join(f"{c} {v:.3f}" for c, v in cats.items()))
+        console.print(safe_text("categories: " + ", ".join(f"{c} {v:.3f}" for c, v in cats.items())))
     from equipoise.metrics.safety import safety_report_text
 
     if (safety := safety_report_text(run)) is not None:
-        console.print(safety, markup=False)
+        console.print(safe_text(safety, multiline=True))
     console.print(f"model calls: {run.calls}, from cache: {run.cache_hits}")
     if run.run_dir:
-        console.print(f"run directory: {run.run_dir}", soft_wrap=True)
+        console.print(safe_text(f"run directory: {run.run_dir}"), soft_wrap=True)
 
 
 @app.command("eval")
@@ -111,7 +112,7 @@ def eval_command(
                 on_progress=on_progress,
             )
         for w in caught:
-            err.print(f"[yellow]warning:[/] {escape(str(w.message))}", soft_wrap=True)
+            warn(str(w.message))
     except RunFailed as e:
         raise fail(str(e)) from None
     except KeyboardInterrupt:
@@ -167,7 +168,7 @@ def tasks_command(
     data_dir: Annotated[Path | None, typer.Option(help="Data directory (default: $EQUIPOISE_DATA_DIR)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
-    """List tasks: name, suites, category, samples, data file, present/missing."""
+    """List tasks: name, suites, category, samples, data file, present/missing/invalid."""
     from equipoise.tasks import select_tasks
 
     data_dir = data_dir or get_settings().data_dir
@@ -178,7 +179,14 @@ def tasks_command(
     rows = []
     for t in chosen:
         present = t.present(data_dir)
-        n = len(t.samples(data_dir)) if present else None
+        n = invalid = None
+        if present:
+            # One malformed file marks its task and the listing goes on: the listing is where a
+            # user looks to see which data is usable.
+            try:
+                n = len(t.samples(data_dir))
+            except DatasetError as e:
+                invalid = str(e)
         rows.append(
             {
                 "name": t.name,
@@ -187,6 +195,7 @@ def tasks_command(
                 "samples": n,
                 "files": [f.name for f in t.files],
                 "present": present,
+                "invalid": invalid,
                 "scorer": t.scorer.name,
             }
         )
@@ -206,17 +215,22 @@ def tasks_command(
         heading = f"{','.join(r['suites'])} · {r['category']}"
         if heading != group:
             group = heading
-            table.add_row(f"[bold]{heading}")
+            table.add_row(safe_text(heading, "bold"))
         # A missing task lists every file to fetch; a present one with many files, the first and a count.
         shown = (
             r["files"] if not r["present"] or len(r["files"]) <= 2 else [r["files"][0], f"{len(r['files']) - 1} more"]
         )
-        files = f"\n[dim]{', '.join(shown)}" if shown else ""
+        cell = safe_text(r["name"])
+        if shown:
+            cell.append_text(Text.assemble("\n", safe_text(", ".join(shown), "dim")))
+        if r["invalid"]:
+            cell.append_text(Text.assemble("\n", safe_text(f"invalid: {r['invalid']}", "red")))
+        status = "invalid" if r["invalid"] else "present" if r["present"] else "missing"
         table.add_row(
-            r["name"] + files,
+            cell,
             "-" if r["samples"] is None else str(r["samples"]),
             r["scorer"],
-            "[green]present" if r["present"] else "[red]missing",
+            Text(status, "green" if status == "present" else "red"),
         )
     console.print(table)
 
@@ -230,7 +244,7 @@ def models_command() -> None:
     table.add_column("prefix")
     table.add_column("description")
     for e in entries("modelapi"):
-        table.add_row(e.name + ":", escape(e.metadata.get("description", "")))
+        table.add_row(e.name + ":", e.metadata.get("description", ""))
     console.print(table)
     emb = compact_table("embedded models")
     # The spec is what a user types: it never wraps. (Checksums are checked when a model is assembled.)
@@ -258,9 +272,10 @@ def results_list(
         return
     from equipoise.store import open_store
 
-    runs = open_store().list_runs(model=model, suite=suite)
+    store = open_store()
+    runs = store.list_runs(model=model, suite=suite)
     # The run id begins with its start time (UTC), so no separate column repeats it.
-    table = compact_table(f"stored runs ({get_settings().resolved_database_url})")
+    table = compact_table(f"stored runs ({store.location})")
     # Run ids are copied into `results show`: they never wrap; a long model name folds instead.
     for col in ("run", "model", "suite", "mean", "judge"):
         table.add_column(col, no_wrap=col in ("run", "suite"), overflow="fold")
@@ -290,6 +305,10 @@ def results_show(
     console.print(task_table(run["tasks"], f"{run['model']['name']} — run {run['run_id']} ({run['started'][:19]})"))
     for s in run.get("samples", []):
         console.print(
-            f"[bold]{s['task']}[/] {s['sample_id']}: score={fmt(s['score'])} {s['label']} "
-            f"({s['judge']}) — {s['response'][:200]!r}"
+            Text.assemble(
+                safe_text(s["task"], "bold"),
+                safe_text(
+                    f" {s['sample_id']}: score={fmt(s['score'])} {s['label']} ({s['judge']}) — {s['response'][:200]}"
+                ),
+            )
         )

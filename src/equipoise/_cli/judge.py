@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt, get_settings
+from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt, get_settings, safe_text
 
 judge_app = typer.Typer(help="Response judges: the offline mini judge, stored judge checks.", no_args_is_help=True)
 app.add_typer(judge_app, name="judge")
@@ -85,7 +85,7 @@ def judge_train_command(
                 else ""
             )
         )
-    console.print(f"wrote {npz}, {meta} and {card}")
+    console.print(safe_text(f"wrote {npz}, {meta} and {card}"), soft_wrap=True)
 
 
 @app.command("judge-check")
@@ -150,7 +150,7 @@ def judge_check_command(
         raise fail(f"the checks could not be recorded in the results store: {e}; pass --no-record to skip") from None
     what = "1 judge check" if len(checks) == 1 else f"{len(checks)} judge checks"
     # With --json, stdout stays pure JSON.
-    (err if as_json else console).print(f"recorded {what} in {store.location}", highlight=False)
+    (err if as_json else console).print(safe_text(f"recorded {what} in {store.location}"), soft_wrap=True)
 
 
 @judge_app.command("checks")
@@ -172,7 +172,10 @@ def judge_checks_command(
         console.print_json(json.dumps(checks))
         return
     if not checks:
-        console.print(f"no judge checks recorded in {store.location}; `equipoise judge-check FILE` records them")
+        console.print(
+            safe_text(f"no judge checks recorded in {store.location}; `equipoise judge-check FILE` records them"),
+            soft_wrap=True,
+        )
         return
     table = compact_table(f"judge checks ({store.location})")
     for _, header, justify in _STORED_CHECK_COLUMNS:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt, get_settings
+from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt, get_settings, safe_text, warn
 from equipoise.metrics.combine import DEFAULT_COMBINATION, combinations, parse_weights
 
 if TYPE_CHECKING:
@@ -93,17 +93,19 @@ def rank_command(
         )
     console.print(table)
     if not ranking.rows:
-        err.print(f"[yellow]no stored runs of suite {suite!r} or {ranking.capability_suite!r} with this judge[/]")
+        err.print(
+            safe_text(f"no stored runs of suite {suite!r} or {ranking.capability_suite!r} with this judge", "yellow")
+        )
     if csv_path is not None:
         rows = [r.to_dict() for r in ranking.rows]
         with csv_path.open("w", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["rank", "model"])
             writer.writeheader()
             writer.writerows(rows)
-        console.print(f"wrote {csv_path}")
+        console.print(safe_text(f"wrote {csv_path}"), soft_wrap=True)
     if json_path is not None:
         json_path.write_text(json.dumps(ranking.to_dict(), indent=2))
-        console.print(f"wrote {json_path}")
+        console.print(safe_text(f"wrote {json_path}"), soft_wrap=True)
 
 
 @app.command("plot")
@@ -124,7 +126,7 @@ def plot_command(
     except USER_ERRORS as e:
         raise fail(str(e)) from None
     for path in written:
-        console.print(f"wrote {path}")
+        console.print(safe_text(f"wrote {path}"), soft_wrap=True)
 
 
 import_app = typer.Typer(help="Import results of other harnesses as capability runs.", no_args_is_help=True)
@@ -165,7 +167,7 @@ def _import(tool: str, files: list[Path], model: str | None) -> None:
         )
     console.print(table)
     if skipped:
-        err.print(f"[yellow]not imported (no equipoise task):[/] {', '.join(skipped)}")
+        warn(f"not imported (no equipoise task): {', '.join(skipped)}")
     console.print(f"rank with: equipoise rank --capability-suite {run.suite}")
 
 

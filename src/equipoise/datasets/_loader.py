@@ -45,8 +45,32 @@ def field_of(record: Record, name: str, kind: type | tuple[type, ...] = str, opt
     return value
 
 
+def _not_utf8(path: Path) -> DatasetError:
+    """The error for a file that is not UTF-8, at the first bad byte's line and column (the text
+    reader decodes in blocks, so its own error knows neither)."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line_start = data.rfind(b"\n", 0, e.start) + 1
+        lineno = data.count(b"\n", 0, e.start) + 1
+        column = e.start - line_start + 1
+        return DatasetError(
+            f"{path}:{lineno}: not UTF-8 text (byte 0x{data[e.start]:02x} at byte {column} of the line); "
+            "save the file as UTF-8"
+        )
+    return DatasetError(f"{path}: was not UTF-8 text while being read but decodes now: it changed meanwhile")
+
+
 def read_records(path: Path) -> Iterator[tuple[int, Record]]:
     """Yield (line number, record) from a .jsonl, .csv or .json file."""
+    try:
+        yield from _records(path)
+    except UnicodeDecodeError:
+        raise _not_utf8(path) from None
+
+
+def _records(path: Path) -> Iterator[tuple[int, Record]]:
     suffix = path.suffix.lower()
     try:
         handle = path.open(encoding="utf-8", newline="" if suffix == ".csv" else None)
@@ -175,6 +199,10 @@ class DataFile:
                 sample = self.to_sample(record, lineno)
             except MissingField as e:
                 raise DatasetError(f"{path}:{lineno}: field {e.name!r} {e.problem}") from None
+            except DatasetError:
+                raise
+            except ValueError as e:  # a converter's check of a value, e.g. a label out of range
+                raise DatasetError(f"{path}:{lineno}: {e}") from None
             if sample is not None:
                 samples.append(sample)
         return samples
