@@ -24,7 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
-Fault = str  # "429", "500", "stall", "400"
+Fault = str  # "429", "500", "stall", "400", "401"
 
 
 def answer_for(prompt: str) -> str:
@@ -104,7 +104,7 @@ def make_app(state: ServerState) -> web.Application:
 
     async def respond(request: web.Request, body: dict[str, Any], number: int) -> web.StreamResponse:
         fault = state.faults.get(number)
-        if fault in ("429", "500", "400"):
+        if fault in ("429", "500", "400", "401"):
             headers = {"Retry-After": "0"} if fault == "429" else {}
             return web.json_response({"error": {"message": f"injected {fault}"}}, status=int(fault), headers=headers)
         if fault == "stall":

@@ -11,13 +11,15 @@ import equipoise
 from equipoise.judges import judge_label
 from equipoise.metrics.bootstrap import Interval
 from equipoise.metrics.combine import Overall
-from equipoise.models import resolve_entry
+from equipoise.models import ModelEntry, resolve_entry
 from equipoise.ranking import (
     RankRow,
+    board_runs,
     build_ranking,
     rank_rows,
 )
 from equipoise.releases import registered_release, release_id, run_release
+from equipoise.results import EvalRun, TaskResult
 from equipoise.settings import get_settings
 from equipoise.store import Store, open_store
 from tests.openai_server import ServerState, ThreadedServer
@@ -169,3 +171,39 @@ def test_entry_name_is_the_row_name() -> None:
     entry = resolve_entry("scripted:refuse-all")
     equipoise.evaluate(type(entry)(**{**entry.__dict__, "display_name": "Refuser"}), suite="quick", write_files=False)
     assert [r.model for r in build_ranking(_store(), suite="quick").rows] == ["Refuser"]
+
+
+def test_a_mostly_failed_run_never_replaces_a_complete_one() -> None:
+    # --limit 2 on the 7 quick tasks = 14 requests a run, sent one at a time; the server counts
+    # requests across runs, so run k asks requests 14k .. 14k + 13.
+    def run() -> EvalRun:
+        return equipoise.evaluate(entry, suite="quick", limit=2, write_files=False, use_cache=False)
+
+    def row() -> RankRow:
+        (only,) = build_ranking(_store(), suite="quick").rows
+        return only
+
+    with ThreadedServer(ServerState()) as server:
+        entry = ModelEntry(spec=f"openai-compat:m@{server.base_url}", args={"max_retries": 0, "max_concurrency": 1})
+        complete = run()
+        # 4 of 14 failed = 28.6% > 20%: recorded, but the complete run stands for the entry.
+        server.state.faults.update({n: "500" for n in range(14, 18)})
+        broken = run()
+        assert sum(t.failed for t in broken.tasks) == 4
+        assert row().safety_run == complete.run_id and (row().failed, row().samples) == (0, 14)
+        # 2 of 14 failed = 14.3% <= 20%: the newer run stands, shown with its failed count.
+        server.state.faults.update({n: "500" for n in range(28, 30)})
+        newer = run()
+    assert row().safety_run == newer.run_id and (row().failed, row().samples) == (2, 14)
+
+
+def test_board_runs_prefers_the_newest_run_with_few_failures() -> None:
+    def run(run_id: str, failed: int) -> dict:
+        task = TaskResult("t", "direct_risky", 10, 10 - failed, None, None, None, 0, failed)
+        return {"run_id": run_id, "model": {"identity": "e"}, "tasks": [task]}
+
+    assert board_runs([run("new", 3), run("old", 0)])["e"]["run_id"] == "old"
+    assert board_runs([run("new", 2), run("old", 0)])["e"]["run_id"] == "new"
+    # No run good enough: the newest stands, with its failed count shown.
+    assert board_runs([run("new", 9), run("old", 8)])["e"]["run_id"] == "new"
+    assert board_runs([run("new", 9), run("old", 8)], max_failed=0.85)["e"]["run_id"] == "old"

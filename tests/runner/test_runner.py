@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,44 @@ def test_runs_are_recorded_in_the_store(tmp_path: Path) -> None:
     assert stored is not None and stored["model"]["spec"] == "scripted:refuse-all"
     assert {t.task: t.mean for t in stored["tasks"]} == {t.task: t.mean for t in run.tasks}
     assert len(stored["samples"]) == 88  # every quick sample (16 + 12 + 10 + 10 + 16 + 12 + 12)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_nothing_listening_is_a_failed_run_naming_the_url(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_free_port()}/v1"
+    entry = ModelEntry(spec=f"openai-compat:m@{url}", args={"max_retries": 0})
+    with pytest.raises(RunFailed, match=f"every one of the 16 model calls .*{re.escape(url)}"):
+        evaluate(entry, tasks=["quick/harmful"], run_dir=tmp_path / "a")
+    assert open_store().list_runs() == []
+
+
+def test_a_rejected_key_is_a_failed_run_with_the_status(tmp_path: Path) -> None:
+    with ThreadedServer(ServerState(faults={i: "401" for i in range(100)})) as server:
+        entry = ModelEntry(spec=f"openai-compat:m@{server.base_url}", args={"max_retries": 0})
+        with pytest.raises(RunFailed, match="HTTP 401"):
+            evaluate(entry, tasks=["quick/harmful"], run_dir=tmp_path / "a")
+
+
+def test_an_empty_data_file_is_refused_before_any_call(tmp_path: Path) -> None:
+    from equipoise._registry import _REGISTRY
+    from equipoise.datasets import DataFile
+    from equipoise.scoring import HarmScorer
+    from equipoise.tasks import Task
+    from equipoise.tasks._task import _register
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "empty.jsonl").write_text("")
+    _register("test/empty")(lambda: Task("test/empty", (DataFile("empty.jsonl"),), HarmScorer(), ("test",), "x"))
+    try:
+        with ThreadedServer(ServerState()) as server:
+            with pytest.raises(ValueError, match=r"task test/empty has no samples .*empty\.jsonl holds no rows"):
+                evaluate(f"openai-compat:m@{server.base_url}", tasks=["test/empty"], data_dir=data)
+            assert server.state.received == []
+    finally:
+        _REGISTRY["task"].pop("test/empty")

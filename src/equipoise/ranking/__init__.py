@@ -3,6 +3,7 @@
 from equipoise.ranking._ranking import (
     Ranking,
     RankRow,
+    board_runs,
     build_ranking,
     capability_score,
     default_capability_suite,
@@ -13,6 +14,7 @@ from equipoise.ranking._ranking import (
 __all__ = [
     "RankRow",
     "Ranking",
+    "board_runs",
     "build_ranking",
     "capability_score",
     "default_capability_suite",
