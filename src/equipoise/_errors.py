@@ -12,3 +12,7 @@ class ModelError(Exception):
 
 class DatasetError(ValueError):
     """A data file that is missing or malformed; the message names the file, line and field."""
+
+
+class CacheError(RuntimeError):
+    """The response cache file cannot be used (damaged, not a database)."""

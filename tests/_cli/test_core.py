@@ -125,3 +125,17 @@ def test_tasks_mark_a_malformed_or_non_utf8_file_invalid_and_list_the_rest(tmp_p
     assert rows["test/good"]["samples"] == 2 and rows["test/good"]["invalid"] is None
     assert rows["test/latin1"]["samples"] is None and rows["test/latin1"]["present"]
     assert rows["test/latin1"]["invalid"].startswith(f"{tmp_path}/safety/latin1.jsonl:2: not UTF-8 text")
+
+
+def test_eval_help_shows_the_timeout_and_retry_defaults_the_adapter_has() -> None:
+    from typer.testing import CliRunner
+
+    from equipoise.cli import app
+    from equipoise.models import describe_args
+
+    help_text = " ".join(CliRunner().invoke(app, ["eval", "--help"]).output.replace("│", " ").split())
+    defaults = {name: default for name, default, _ in describe_args("openai-compat")}
+    for name in ("timeout_s", "max_retries", "retry_timeouts"):
+        shown = defaults[name].removesuffix(".0")
+        assert f"{name} ({shown})" in help_text
+    assert "timeout starts when it is sent" in help_text

@@ -18,7 +18,7 @@ from equipoise.cli import app
 from equipoise.datasets import DataFile, FieldSpec
 from equipoise.scoring import HarmScorer
 from equipoise.settings import get_settings
-from equipoise.store import Store
+from equipoise.store import open_store
 from equipoise.tasks import Task
 from equipoise.tasks._task import _register
 
@@ -92,7 +92,12 @@ def _invoke(*args: str) -> str:
     return plain
 
 
-def test_every_listing_prints_stored_names_and_responses_as_text(hostile_task: Path, tmp_path: Path) -> None:
+def test_every_listing_prints_stored_names_and_responses_as_text(
+    hostile_task: Path, tmp_path: Path, fresh_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On a new SQLite file and a team's PostgreSQL store alike.
+    monkeypatch.setenv("EQUIPOISE_DATABASE_URL", fresh_url)
+    get_settings.cache_clear()
     for spec, name in (("scripted:echo", EVIL), ("scripted:refuse-all", GUARDED), ("scripted:comply-all", ESCAPES)):
         shown = _invoke("eval", "-m", spec, "--name", name, "--suite", "quick", "--limit", "1")
         assert (ESCAPES_SHOWN if name == ESCAPES else name) in shown
@@ -114,7 +119,7 @@ def test_every_listing_prints_stored_names_and_responses_as_text(hostile_task: P
         "plot", "--suite", "quick", "--html", str(html)
     )
 
-    stored = Store(get_settings().resolved_database_url).list_runs()
+    stored = open_store().list_runs()
     runs = {r["model"]["name"]: r["run_id"] for r in stored if r["suite"] == "quick"}
     assert _invoke("results", "show", runs[GUARDED]).count(GUARDED) == 1  # in the title
     assert ESCAPES_SHOWN in _invoke("results", "show", runs[ESCAPES])

@@ -7,7 +7,10 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from equipoise.models import ChatResponse, ResponseCache
+from equipoise.settings import get_settings
 
 
 def _rows(path: Path, table: str) -> int:
@@ -65,3 +68,22 @@ async def test_inside_a_loop_a_burst_is_written_in_the_next_turn(tmp_path: Path)
     assert _rows(path, "journal") == 5
     cache.close()
     assert _rows(path, "responses") == 5
+
+
+def test_a_damaged_cache_file_is_named_with_what_to_do(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from equipoise._errors import CacheError
+    from equipoise.cli import app
+
+    path = get_settings().response_cache_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("this is not a database\n" * 100)
+    with pytest.raises(CacheError, match="cannot be read"):
+        ResponseCache(path)
+    result = CliRunner().invoke(app, ["eval", "-m", "scripted:refuse-all", "-t", "quick/harmful"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    message = " ".join(result.output.split())
+    assert str(path) in message and "--no-cache" in message
+    uncached = CliRunner().invoke(app, ["eval", "-m", "scripted:refuse-all", "-t", "quick/harmful", "--no-cache"])
+    assert uncached.exit_code == 0

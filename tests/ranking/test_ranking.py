@@ -207,3 +207,16 @@ def test_board_runs_prefers_the_newest_run_with_few_failures() -> None:
     # No run good enough: the newest stands, with its failed count shown.
     assert board_runs([run("new", 9), run("old", 8)])["e"]["run_id"] == "new"
     assert board_runs([run("new", 9), run("old", 8)], max_failed=0.85)["e"]["run_id"] == "old"
+
+
+def test_eval_report_and_board_give_the_same_safety_score() -> None:
+    from equipoise.metrics.safety import run_safety_report
+
+    run = equipoise.evaluate("scripted:refuse-all", suite="quick", write_files=False, use_cache=False)
+    report = run_safety_report(run)
+    (row,) = build_ranking(_store(), suite="quick").rows
+    assert report is not None and row.safety is not None
+    # refuse-all: direct_risky 1, adversarial 1, instruction_hierarchy (1 + 0) / 2, over_sensitive 0.
+    assert report.safety.mean == row.safety.mean == pytest.approx((1 + 1 + 0.5 + 0) / 4)
+    assert (report.safety.low, report.safety.high) == (row.safety.low, row.safety.high)
+    assert {c: i.mean for c, i in report.categories.items()} == row.categories

@@ -19,7 +19,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from equipoise._errors import DatasetError, ModelError, StoreError
+from equipoise._errors import CacheError, DatasetError, ModelError, StoreError
 from equipoise._registry import RegistryError
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ USER_ERRORS: tuple[type[Exception], ...] = (
     DatasetError,
     RegistryError,
     StoreError,
+    CacheError,
     ValueError,
     FileNotFoundError,
 )

@@ -74,8 +74,21 @@ def eval_command(
     name: Annotated[str | None, typer.Option(help="Display name of the entry")] = None,
     temperature: Annotated[float | None, typer.Option()] = None,
     max_tokens: Annotated[int | None, typer.Option()] = None,
-    max_connections: Annotated[int | None, typer.Option(min=1, help="Concurrent requests to the model")] = None,
-    models_file: Annotated[Path | None, typer.Option(help="TOML file of model entries")] = None,
+    max_connections: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Concurrent requests to the model (also the adapter's max_concurrency). A request's timeout "
+            "starts when it is sent, not while it waits for a connection.",
+        ),
+    ] = None,
+    models_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="TOML file of model entries; openai-compat entries take args timeout_s (120), max_retries (6), "
+            "retry_timeouts (false): see README 'Timeouts and retries'.",
+        ),
+    ] = None,
     run_dir: Annotated[Path | None, typer.Option(help="Where to write the run directory")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore the response cache")] = False,
 ) -> None:

@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from equipoise._errors import CacheError
 from equipoise.models._types import ChatModel, ChatRequest, ChatResponse, GenerateConfig
 
 # Module-level encoders: json.dumps with non-default options builds a new encoder on every call.
@@ -68,14 +69,21 @@ class ResponseCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL: a commit survives the process being killed; only power loss may lose the last few.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        for table, key in (("responses", "key TEXT PRIMARY KEY"), ("journal", "key TEXT NOT NULL")):
-            self._db.execute(
-                f"CREATE TABLE IF NOT EXISTS {table} ({key}, model TEXT NOT NULL, "
-                "response TEXT NOT NULL, created REAL NOT NULL)"
-            )
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL: a commit survives the process being killed; only power loss may lose the last few.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            for table, key in (("responses", "key TEXT PRIMARY KEY"), ("journal", "key TEXT NOT NULL")):
+                self._db.execute(
+                    f"CREATE TABLE IF NOT EXISTS {table} ({key}, model TEXT NOT NULL, "
+                    "response TEXT NOT NULL, created REAL NOT NULL)"
+                )
+        except sqlite3.DatabaseError as e:
+            self._db.close()
+            raise CacheError(
+                f"the response cache {path} cannot be read ({e}): run with --no-cache, or move the file "
+                "away (a new cache is made in its place; the answers in the old one are then asked again)"
+            ) from None
         self._pending: dict[str, tuple[str, ChatResponse]] = {}
         self._flush_scheduled = False
         # Written to the journal by this object, not yet folded into `responses`.
