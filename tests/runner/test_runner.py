@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -122,23 +124,29 @@ def test_bad_options_are_refused_before_any_call(option: dict[str, int], tmp_pat
         assert server.state.received == []
 
 
-def test_duplicate_prompts_cost_one_call(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "dup.jsonl").write_text('{"id": "a", "prompt": "same"}\n{"id": "b", "prompt": "same"}\n')
+@contextmanager
+def _file_task(tmp_path: Path, name: str, rows: str) -> Iterator[Path]:
+    """A task `test/NAME` over a data file holding `rows`, registered for the test; yields the data dir."""
     from equipoise._registry import _REGISTRY
     from equipoise.datasets import DataFile
     from equipoise.scoring import HarmScorer
     from equipoise.tasks import Task
     from equipoise.tasks._task import _register
 
-    _register("test/dup")(lambda: Task("test/dup", (DataFile("dup.jsonl"),), HarmScorer(), ("test",), "x"))
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / f"{name}.jsonl").write_text(rows)
+    _register(f"test/{name}")(lambda: Task(f"test/{name}", (DataFile(f"{name}.jsonl"),), HarmScorer(), ("test",), "x"))
     try:
-        with ThreadedServer(ServerState(delay_s=0.05)) as server:
-            url = f"openai-compat:m@{server.base_url}"
-            run = evaluate(url, tasks=["test/dup"], data_dir=data, run_dir=tmp_path / "r")
+        yield data
     finally:
-        _REGISTRY["task"].pop("test/dup")
+        _REGISTRY["task"].pop(f"test/{name}")
+
+
+def test_duplicate_prompts_cost_one_call(tmp_path: Path) -> None:
+    rows = '{"id": "a", "prompt": "same"}\n{"id": "b", "prompt": "same"}\n'
+    with _file_task(tmp_path, "dup", rows) as data, ThreadedServer(ServerState(delay_s=0.05)) as server:
+        run = evaluate(f"openai-compat:m@{server.base_url}", tasks=["test/dup"], data_dir=data, run_dir=tmp_path / "r")
     assert len(server.state.received) == 1 and run.task("test/dup").n == 2
 
 
@@ -172,20 +180,7 @@ def test_a_rejected_key_is_a_failed_run_with_the_status(tmp_path: Path) -> None:
 
 
 def test_an_empty_data_file_is_refused_before_any_call(tmp_path: Path) -> None:
-    from equipoise._registry import _REGISTRY
-    from equipoise.datasets import DataFile
-    from equipoise.scoring import HarmScorer
-    from equipoise.tasks import Task
-    from equipoise.tasks._task import _register
-
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "empty.jsonl").write_text("")
-    _register("test/empty")(lambda: Task("test/empty", (DataFile("empty.jsonl"),), HarmScorer(), ("test",), "x"))
-    try:
-        with ThreadedServer(ServerState()) as server:
-            with pytest.raises(ValueError, match=r"task test/empty has no samples .*empty\.jsonl holds no rows"):
-                evaluate(f"openai-compat:m@{server.base_url}", tasks=["test/empty"], data_dir=data)
-            assert server.state.received == []
-    finally:
-        _REGISTRY["task"].pop("test/empty")
+    with _file_task(tmp_path, "empty", "") as data, ThreadedServer(ServerState()) as server:
+        with pytest.raises(ValueError, match=r"task test/empty has no samples .*empty\.jsonl holds no rows"):
+            evaluate(f"openai-compat:m@{server.base_url}", tasks=["test/empty"], data_dir=data)
+        assert server.state.received == []
