@@ -10,13 +10,13 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from typer.testing import CliRunner
 
 from equipoise.cli import app
 from equipoise.datasets import ChecksumMismatch
-from equipoise.datasets._convert import CONVERTERS
 from equipoise.datasets._sources import load_sources, parse_sources
 from equipoise.settings import get_settings
 from equipoise.tasks import all_tasks, get_task, select_tasks
@@ -38,7 +38,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.requests.append(self.path)
-        found = self.server.routes.get(self.path)
+        found = self.server.routes.get(unquote(self.path))
         if found is None:
             self.send_error(404)
             return
@@ -54,7 +54,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server() -> Iterator[_Server]:
-    """A local HTTP server; each test fills `routes` (URL path -> file or bytes)."""
+    """A local HTTP server; each test fills `routes` (URL path, %-escapes decoded -> file or bytes)."""
     httpd = _Server(("127.0.0.1", 0), _Handler)
     httpd.routes, httpd.requests = {}, []
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -191,7 +191,8 @@ def test_status_lists_present_missing_mismatch_and_gated(tmp_path: Path, monkeyp
     assert " missing " in lines["safety/do_not_answer"]
     assert "converted: LibrAIResearch/libra-eval@6c9b2d1" in lines["safety/do_not_answer"]
     assert "copy: AI-secure/DecodingTrust@161ae83" in lines["decodingtrust/stereotype/system_prompts"]
-    assert "mirror only" in lines["safety/aart"]
+    assert "converted: google-research-datasets/aart-ai-safety-dataset@fcdb2a8" in lines["safety/aart"]
+    assert "mirror only" in lines["safety/latent_jailbreak"]
 
 
 def test_unknown_dataset_lists_the_known_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -238,30 +239,6 @@ def test_sources_table_is_checked() -> None:
         parse_sources('["x.jsonl"]\nurl = "https://h/x"\nshasum = "0"\n', "t.toml")
     with pytest.raises(ValueError, match="needs the download's sha256"):
         parse_sources('["x.jsonl"]\nurl = "https://h/x"\nconvert = "libra_dices350"\n', "t.toml")
-
-
-def test_libra_converters_on_placeholder_rows() -> None:
-    # Rows written for this test in libra-eval's layout (not dataset rows).
-    rows = [
-        {
-            "messages": [
-                {"role": "system", "content": "sys"},
-                {"role": "user", "content": "héllo"},
-                {"role": "assistant", "content": "a"},
-                {"role": "user", "content": "again"},
-            ],
-            "metadata": {"degree_of_harm": "Low", "harm_type": "x"},
-        }
-    ]
-    source = "".join(json.dumps(r) + "\n" for r in rows).encode()
-    assert (
-        CONVERTERS["libra_dices350"](source)
-        == (
-            '{"id": 0, "messages": [{"role": "user", "content": "héllo"}, {"role": "assistant", "content": "a"}, '
-            '{"role": "user", "content": "again"}], "degree_of_harm": "Low", "harm_type": "x"}\n'
-        ).encode()
-    )
-    assert CONVERTERS["libra_tdc_redteaming"](source) == b'{"id": 0, "prompt": "again", "label": "unsafe"}\n'
 
 
 @pytest.mark.skipif(
