@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from equipoise.datasets._convert import CONVERTERS
+from equipoise.datasets._convert import CONVERTERS, JOINERS, Download
 
 
 def _lines(data: bytes) -> list[dict]:
@@ -216,3 +216,103 @@ def test_ethics_subset_draws_the_rows_pandas_sample_draws() -> None:
     )
     out = CONVERTERS["ethics_commonsense_subset"](source).decode().splitlines()[1:]
     assert [int(line.split(",")[0]) for line in out] == sorted(picked.index)
+
+
+def test_advbench_joins_each_behaviour_with_its_target() -> None:
+    behaviours = Download(
+        "advbench_behaviors.csv", b"Behavior,Category,Tags,ContextString,BehaviorID\nDo x,,,,ab_2\nDo y,,,,ab_1\n"
+    )
+    targets = Download("advbench_targets.json", json.dumps({"ab_1": "Sure, y", "ab_2": "Sure, x"}).encode())
+    assert JOINERS["advbench"]([behaviours, targets]) == (
+        b'{"id": "ab_2", "prompt": "Do x", "target": "Sure, x", "label": "unsafe"}\n'
+        b'{"id": "ab_1", "prompt": "Do y", "target": "Sure, y", "label": "unsafe"}\n'
+    )
+
+
+def test_mt_bench_adds_gpt4_reference_turns_or_null() -> None:
+    questions = [
+        {"question_id": 7, "category": "math", "turns": ["q1", "q2"], "reference": ["r1", "r2"]},
+        {"question_id": 8, "category": "writing", "turns": ["w1", "w2"]},
+    ]
+    answers = [
+        {"question_id": 7, "answer_id": "a", "model_id": "gpt-4", "choices": [{"index": 0, "turns": ["g1", "g2"]}]}
+    ]
+    out = JOINERS["mt_bench"](
+        [
+            Download("question.jsonl", "".join(json.dumps(q) + "\n" for q in questions).encode()),
+            Download("gpt-4.jsonl", "".join(json.dumps(a) + "\n" for a in answers).encode()),
+        ]
+    )
+    assert _lines(out) == [
+        {
+            "id": "mtbench-7",
+            "question_id": 7,
+            "category": "math",
+            "turns": ["q1", "q2"],
+            "reference": ["r1", "r2"],
+            "reference_answer_gpt4": ["g1", "g2"],
+        },
+        {
+            "id": "mtbench-8",
+            "question_id": 8,
+            "category": "writing",
+            "turns": ["w1", "w2"],
+            "reference": None,
+            "reference_answer_gpt4": None,
+        },
+    ]
+
+
+def _mmlu_csv(n: int) -> bytes:
+    return (
+        "question,choice0,choice1,choice2,choice3,answer\n" + "".join(f'"q{i}, ok",a,b,c,d,{i % 4}\n' for i in range(n))
+    ).encode()
+
+
+def test_mmlu_keeps_20_rows_per_subject_drawn_with_the_subject_seed() -> None:
+    out = _lines(
+        JOINERS["mmlu_20per_subject"](
+            [Download("beta_test.csv", _mmlu_csv(21)), Download("alpha_test.csv", _mmlu_csv(21))]
+        )
+    )
+    # Random("20240611-beta").sample(range(21), 20) leaves out row 10; "...-alpha" leaves out 12.
+    assert [r["source_row"] for r in out[:20]] == [i for i in range(21) if i != 10]
+    assert [r["source_row"] for r in out[20:]] == [i for i in range(21) if i != 12]
+    assert out[3] == {
+        "id": "mmlu-test-beta-0003",
+        "subject": "beta",
+        "question": "q3, ok",
+        "choices": ["a", "b", "c", "d"],
+        "gold_index": 3,
+        "gold_letter": "D",
+        "source_row": 3,
+    }
+    assert out[20]["id"] == "mmlu-test-alpha-0000"
+
+
+def test_latent_jailbreak_keeps_each_groups_distinct_prompts_in_file_order() -> None:
+    def file(groups: dict[str, list[str]]) -> bytes:
+        return json.dumps({g: [{"context": c, "response": "r"} for c in cs] for g, cs in groups.items()}).encode()
+
+    out = JOINERS["latent_jailbreak"](
+        [
+            Download("P10_prefix.json", file({"women": ["a", "b", "a"], "men": ["a"]})),
+            Download("P10_suffix.json", file({"women": ["c"]})),
+            Download("P2_prefix.json", file({"men": ["d", "d"]})),
+        ]
+    )
+    assert [(r["id"], r["prompt"], r["template"], r["position"], r["group"]) for r in _lines(out)] == [
+        (0, "a", "P10", "prefix", "women"),
+        (1, "b", "P10", "prefix", "women"),
+        (2, "a", "P10", "prefix", "men"),
+        (3, "c", "P10", "suffix", "women"),
+        (4, "d", "P2", "prefix", "men"),
+    ]
+    assert _lines(out)[0] == {
+        "id": 0,
+        "prompt": "a",
+        "template": "P10",
+        "position": "prefix",
+        "group": "women",
+        "label": "unsafe",
+    }

@@ -12,12 +12,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
 from equipoise.cli import app
 from equipoise.datasets import ChecksumMismatch
-from equipoise.datasets._sources import load_sources, parse_sources
+from equipoise.datasets._loader import DataFile
+from equipoise.datasets._pull import Dataset, pull_one
+from equipoise.datasets._sources import Part, Source, load_sources, parse_sources
 from equipoise.settings import get_settings
 from equipoise.tasks import all_tasks, get_task, select_tasks
 from tests.conftest import SHARED_DATA
@@ -117,14 +120,15 @@ def test_a_copied_file_is_fetched_under_its_source_url(
 ) -> None:
     """`data_sources_base` stands in for the source hosts: the server answers at the source URLs' paths."""
     source = load_sources()["decodingtrust/stereotype/system_prompts.csv"]
-    assert source.url and source.convert is None
-    server.routes["/" + source.url.split("://", 1)[1]] = SHARED_DATA / source.file
+    (part,) = source.parts
+    assert part.sha256 is None and source.convert is None
+    server.routes["/" + part.url.split("://", 1)[1]] = SHARED_DATA / source.file
     data = tmp_path / "data"
     _env(monkeypatch, data, data_sources_base=_url(server) + "/")
     result = _cli("data", "pull", "--dataset", "system_prompts")
     assert result.exit_code == 0, result.output
     assert (data / source.file).read_bytes() == (SHARED_DATA / source.file).read_bytes()
-    assert server.requests == ["/raw.githubusercontent.com/" + source.url.split("raw.githubusercontent.com/", 1)[1]]
+    assert server.requests == ["/raw.githubusercontent.com/" + part.url.split("raw.githubusercontent.com/", 1)[1]]
 
 
 def test_wrong_bytes_are_refused_and_nothing_is_written(
@@ -192,7 +196,8 @@ def test_status_lists_present_missing_mismatch_and_gated(tmp_path: Path, monkeyp
     assert "converted: LibrAIResearch/libra-eval@6c9b2d1" in lines["safety/do_not_answer"]
     assert "copy: AI-secure/DecodingTrust@161ae83" in lines["decodingtrust/stereotype/system_prompts"]
     assert "converted: google-research-datasets/aart-ai-safety-dataset@fcdb2a8" in lines["safety/aart"]
-    assert "mirror only" in lines["safety/latent_jailbreak"]
+    assert "converted: qiuhuachuan/latent-jailbreak@e659ed7 (26 files)" in lines["safety/latent_jailbreak"]
+    assert "place it yourself (no pinned sha256)" in lines["safety/hypothesis_stereotypes"]
 
 
 def test_unknown_dataset_lists_the_known_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -239,6 +244,99 @@ def test_sources_table_is_checked() -> None:
         parse_sources('["x.jsonl"]\nurl = "https://h/x"\nshasum = "0"\n', "t.toml")
     with pytest.raises(ValueError, match="needs the download's sha256"):
         parse_sources('["x.jsonl"]\nurl = "https://h/x"\nconvert = "libra_dices350"\n', "t.toml")
+
+
+def _parts_entry(
+    convert: str | None, parts: str = '{ url = "https://h/a", sha256 = "0" }, { url = "https://h/b", sha256 = "1" }'
+) -> str:
+    return f'["x.jsonl"]\nparts = [{parts}]\n' + (f'convert = "{convert}"\n' if convert else "")
+
+
+def test_sources_with_parts_are_checked() -> None:
+    [source] = parse_sources(_parts_entry("advbench"), "t.toml").values()
+    assert source.parts == (Part("https://h/a", "0"), Part("https://h/b", "1")) and source.automatic
+    # A converter of one download cannot take parts, nor a joiner one url.
+    with pytest.raises(ValueError, match=r"convert = 'harmbench' is no converter of 2 downloads; known: \['advbench'"):
+        parse_sources(_parts_entry("harmbench"), "t.toml")
+    with pytest.raises(ValueError, match="convert = 'advbench' is no converter of one download"):
+        parse_sources('["x.jsonl"]\nurl = "https://h/x"\nsha256 = "0"\nconvert = "advbench"\n', "t.toml")
+    with pytest.raises(ValueError, match="has 2 parts, so it needs `convert`"):
+        parse_sources(_parts_entry(None), "t.toml")
+    with pytest.raises(ValueError, match=r"part 2 should be \{url = ..., sha256 = ...\}; found \['url'\]"):
+        parse_sources(
+            _parts_entry("advbench", '{ url = "https://h/a", sha256 = "0" }, { url = "https://h/b" }'), "t.toml"
+        )
+    with pytest.raises(ValueError, match="two or more"):
+        parse_sources(_parts_entry("advbench", '{ url = "https://h/a", sha256 = "0" }'), "t.toml")
+    with pytest.raises(ValueError, match="either url"):
+        parse_sources('["x.jsonl"]\nurl = "https://h/x"\n' + _parts_entry("advbench").split("\n", 1)[1], "t.toml")
+
+
+# Placeholder parts for the advbench joiner (not dataset rows) and the file it makes of them.
+_BEHAVIOURS = b"Behavior,Category,Tags,ContextString,BehaviorID\nDo x,,,,b_1\n"
+_TARGETS = b'{"b_1": "Sure, x"}'
+_JOINED = b'{"id": "b_1", "prompt": "Do x", "target": "Sure, x", "label": "unsafe"}\n'
+_PARTS = ("/src.example/o/r/c/behaviours.csv", "/src.example/o/r/c/targets.json")
+
+
+def _two_part_dataset() -> Dataset:
+    parts = tuple(
+        Part(f"https:/{path}", hashlib.sha256(body).hexdigest())
+        for path, body in zip(_PARTS, (_BEHAVIOURS, _TARGETS), strict=True)
+    )
+    return Dataset(
+        DataFile("safety/joined.jsonl", sha256=hashlib.sha256(_JOINED).hexdigest()),
+        Source("safety/joined.jsonl", parts, convert="advbench"),
+    )
+
+
+def test_a_file_made_of_several_downloads(server: _Server, tmp_path: Path) -> None:
+    """Every part is fetched under the sources base in order, the progress counts over all of them."""
+    server.routes.update(zip(_PARTS, (_BEHAVIOURS, _TARGETS), strict=True))
+    seen: list[tuple[str, int, int | None]] = []
+    with httpx.Client() as client:
+        outcome = pull_one(
+            _two_part_dataset(),
+            tmp_path,
+            client,
+            sources_base=_url(server),
+            progress=lambda *a: seen.append(a),
+        )
+    assert outcome.state == "fetched", outcome.message
+    assert (tmp_path / "safety/joined.jsonl").read_bytes() == _JOINED
+    assert server.requests == list(_PARTS)
+    # The total is known once the last part's length is: both parts' bytes.
+    total = len(_BEHAVIOURS) + len(_TARGETS)
+    assert seen[-1] == ("safety/joined", total, total)
+    # While the first part comes the total is not known yet.
+    assert ("safety/joined", len(_BEHAVIOURS), None) in seen
+    assert all(t is None for _, done, t in seen if done <= len(_BEHAVIOURS))
+    assert [done for _, done, _ in seen] == sorted(done for _, done, _ in seen)
+
+
+def test_a_bad_part_writes_nothing_and_stops_the_pull(server: _Server, tmp_path: Path) -> None:
+    ds = _two_part_dataset()
+    (tmp_path / "safety").mkdir()
+    (tmp_path / "safety/joined.jsonl").write_bytes(b"kept\n")
+    server.routes.update({_PARTS[0]: _BEHAVIOURS, _PARTS[1]: _TARGETS.replace(b"x", b"X")})
+    with httpx.Client() as client:
+        outcome = pull_one(ds, tmp_path, client, sources_base=_url(server))
+    found = hashlib.sha256(_TARGETS.replace(b"x", b"X")).hexdigest()
+    assert outcome.state == "failed"
+    assert outcome.message == (
+        f"{_url(server)}{_PARTS[1]}: sha256 {found}, expected {ds.source.parts[1].sha256}; nothing was written"
+    )
+    assert [p.name for p in (tmp_path / "safety").iterdir()] == ["joined.jsonl"]
+    assert (tmp_path / "safety/joined.jsonl").read_bytes() == b"kept\n"
+
+    # A missing first part: the second is never asked for.
+    server.routes.clear()
+    server.requests.clear()
+    with httpx.Client() as client:
+        outcome = pull_one(ds, tmp_path, client, sources_base=_url(server))
+    assert outcome.state == "failed" and outcome.message.startswith(f"{_url(server)}{_PARTS[0]}: HTTP 404")
+    assert server.requests == [_PARTS[0]]
+    assert (tmp_path / "safety/joined.jsonl").read_bytes() == b"kept\n"
 
 
 @pytest.mark.skipif(

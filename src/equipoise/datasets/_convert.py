@@ -1,9 +1,10 @@
-"""Converters: a downloaded source file (bytes) -> the file a task reads (bytes).
+"""Converters: a downloaded source file (bytes) -> the file a task reads (bytes); joiners: several
+downloaded files, in the order sources.toml lists them -> the file a task reads.
 
 Each one repeats how the data folder's README says the file was made, so its output is byte for
 byte the pinned file (`equipoise data pull` checks the result's sha256 before writing it). JSONL
 is written as the README's files were: one `json.dumps(row, ensure_ascii=False)` per line. A
-converter only ever sees the download whose sha256 sources.toml pins, so it trusts the layout.
+converter only ever sees downloads whose sha256 sources.toml pins, so it trusts their layout.
 """
 
 from __future__ import annotations
@@ -15,11 +16,21 @@ import json
 import random
 import string
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from equipoise.datasets._loader import DatasetError, Record
 
 Converter = Callable[[bytes], bytes]
+
+
+class Download(NamedTuple):
+    """One downloaded part of a source, for a joiner."""
+
+    name: str  # the file name its URL ends with, e.g. "anatomy_test.csv"
+    data: bytes
+
+
+Joiner = Callable[[list[Download]], bytes]
 
 
 def _jsonl_rows(data: bytes, source: str) -> list[Record]:
@@ -46,7 +57,7 @@ Reader = Callable[[bytes], list[Any]]
 Builder = Callable[[int, Any], dict[str, Any]]
 
 
-def _rows(read: Reader, build: Builder, sample: int | None = None, seed: int = 0) -> Converter:
+def _rows(read: Reader, build: Builder, sample: int | None = None, seed: int | str = 0) -> Converter:
     """One output row per source row (`i` = its index in the source); `sample` keeps that many
     rows drawn with `random.Random(seed).sample`, in source order."""
 
@@ -245,6 +256,85 @@ def _ethics_commonsense_subset(data: bytes) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def _advbench(downloads: list[Download]) -> bytes:
+    """advbench_behaviors.csv, each behaviour with its GCG target from advbench_targets.json
+    ({BehaviorID: target})."""
+    behaviours, targets = downloads
+    target = json.loads(targets.data)
+    return _jsonl(
+        [
+            {"id": r["BehaviorID"], "prompt": r["Behavior"], "target": target[r["BehaviorID"]], "label": "unsafe"}
+            for r in _csv_rows(behaviours.data)
+        ]
+    )
+
+
+def _mt_bench(downloads: list[Download]) -> bytes:
+    """question.jsonl, each question with GPT-4's reference answer turns from gpt-4.jsonl (null
+    for a question it has none for)."""
+    questions, answers = downloads
+    reference = {r["question_id"]: r["choices"][0]["turns"] for r in _jsonl_rows(answers.data, "gpt-4.jsonl")}
+    return _jsonl(
+        [
+            {
+                "id": f"mtbench-{q['question_id']}",
+                "question_id": q["question_id"],
+                "category": q["category"],
+                "turns": q["turns"],
+                "reference": q.get("reference"),
+                "reference_answer_gpt4": reference.get(q["question_id"]),
+            }
+            for q in _jsonl_rows(questions.data, "question.jsonl")
+        ]
+    )
+
+
+def _mmlu_item(subject: str) -> Builder:
+    def build(i: int, r: Record) -> dict[str, Any]:
+        gold = int(r["answer"])
+        return {
+            "id": f"mmlu-test-{subject}-{i:04d}",
+            "subject": subject,
+            "question": r["question"],
+            "choices": [r[f"choice{k}"] for k in range(4)],
+            "gold_index": gold,
+            "gold_letter": string.ascii_uppercase[gold],
+            "source_row": i,
+        }
+
+    return build
+
+
+def _mmlu_20per_subject(downloads: list[Download]) -> bytes:
+    """20 rows of each SUBJECT_test.csv, drawn with `random.Random(f"20240611-{SUBJECT}")`, subject
+    after subject in the order given."""
+    subjects = [(d.name.removesuffix("_test.csv"), d.data) for d in downloads]
+    return b"".join(
+        _rows(_csv_rows, _mmlu_item(subject), sample=20, seed=f"20240611-{subject}")(data) for subject, data in subjects
+    )
+
+
+def _latent_jailbreak(downloads: list[Download]) -> bytes:
+    """Each TEMPLATE_POSITION.json ({group: [{"context": prompt, ...}]}) in the order given, its
+    groups in file order, each group's distinct contexts in first-seen order."""
+    rows: list[dict[str, Any]] = []
+    for d in downloads:
+        template, position = d.name.removesuffix(".json").split("_")
+        for group, items in json.loads(d.data).items():
+            for prompt in dict.fromkeys(item["context"] for item in items):
+                rows.append(
+                    {
+                        "id": len(rows),
+                        "prompt": prompt,
+                        "template": template,
+                        "position": position,
+                        "group": group,
+                        "label": "unsafe",
+                    }
+                )
+    return _jsonl(rows)
+
+
 def _same(i: int, r: Record) -> Record:
     return r
 
@@ -319,4 +409,11 @@ CONVERTERS: dict[str, Converter] = {
     "libra_truthfulqa_mc1": _libra(_truthfulqa_mc1),
     "libra_confaide": _confaide,
     "ethics_commonsense_subset": _ethics_commonsense_subset,
+}
+
+JOINERS: dict[str, Joiner] = {
+    "advbench": _advbench,
+    "mt_bench": _mt_bench,
+    "mmlu_20per_subject": _mmlu_20per_subject,
+    "latent_jailbreak": _latent_jailbreak,
 }

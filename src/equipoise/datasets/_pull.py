@@ -1,9 +1,10 @@
 """`equipoise data pull` and `data status`: download, verify, convert and write data files.
 
-A file is written only once every check passed (the download's sha256, then the result's pinned
+A file is written only once every check passed (each download's sha256, then the result's pinned
 sha256), through a temporary file in the same directory and a rename: a failed pull never leaves
-a half-written file and never replaces a good one. A file whose result cannot be checked (no
-pinned sha256) is never written.
+a half-written file and never replaces a good one. A file made from several downloads is written
+only when all of them verified. A file whose result cannot be checked (no pinned sha256) is never
+written.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from equipoise.datasets._convert import CONVERTERS
+from equipoise.datasets._convert import CONVERTERS, JOINERS, Download
 from equipoise.datasets._loader import DataFile, dataset_name, file_sha256
-from equipoise.datasets._sources import Source, load_sources
+from equipoise.datasets._sources import Part, Source, load_sources
 
-# (dataset name, bytes so far, total bytes or None when the server does not say)
+# (dataset name, bytes so far, total bytes or None while not known). For a dataset of several
+# downloads the bytes count over all of them and the total is known once the last one started.
 Progress = Callable[[str, int, int | None], None]
 
 PRESENT = "present"
@@ -60,9 +62,14 @@ class Dataset:
         """How pull obtains it, in a few words (for `data status`)."""
         if self.source.gated:
             return f"gated: {self.source.gated}"
-        if not self.source.automatic or self.source.url is None:
+        if self.file.sha256 is None:
+            return "place it yourself (no pinned sha256)"
+        if not self.source.automatic:
             return "mirror only (no converter yet)"
-        return f"{'converted' if self.source.convert else 'copy'}: {_short(self.source.url)}"
+        parts = self.source.parts
+        where = ", ".join(dict.fromkeys(_short(p.url) for p in parts))
+        files = f" ({len(parts)} files)" if len(parts) > 1 else ""
+        return f"{'converted' if self.source.convert else 'copy'}: {where}{files}"
 
 
 def _short(url: str) -> str:
@@ -101,7 +108,7 @@ def _rebase(url: str, base: str) -> str:
     return f"{base.rstrip('/')}/{tail}"
 
 
-def _download(client: httpx.Client, url: str, name: str, progress: Progress | None) -> bytes:
+def _download(client: httpx.Client, url: str, on_bytes: Callable[[int, int | None], None]) -> bytes:
     try:
         with client.stream("GET", url) as response:
             if response.status_code != 200:
@@ -111,11 +118,43 @@ def _download(client: httpx.Client, url: str, name: str, progress: Progress | No
             body = bytearray()
             for chunk in response.iter_bytes():
                 body += chunk
-                if progress:
-                    progress(name, len(body), total)
+                on_bytes(len(body), total)
             return bytes(body)
     except httpx.HTTPError as e:
         raise PullError(f"{url}: {type(e).__name__}: {e}") from None
+
+
+def _counting(progress: Progress | None, name: str, before: int, last: bool) -> Callable[[int, int | None], None]:
+    """A part's byte counts as the dataset's: after the `before` bytes of the parts already fetched."""
+
+    def on_bytes(done: int, total: int | None) -> None:
+        if progress:
+            progress(name, before + done, before + total if last and total is not None else None)
+
+    return on_bytes
+
+
+def _download_all(client: httpx.Client, parts: tuple[Part, ...], name: str, progress: Progress | None) -> list[bytes]:
+    """Each part's bytes, in order, each checked against its sha256 as soon as it arrived (so a
+    bad part stops the pull before the rest are fetched)."""
+    out: list[bytes] = []
+    for k, part in enumerate(parts):
+        data = _download(client, part.url, _counting(progress, name, sum(map(len, out)), k == len(parts) - 1))
+        found = hashlib.sha256(data).hexdigest()
+        if found != part.sha256:
+            raise PullError(f"{part.url}: sha256 {found}, expected {part.sha256}; nothing was written")
+        out.append(data)
+    return out
+
+
+def _convert(name: str, parts: tuple[Part, ...], downloads: list[bytes]) -> bytes:
+    """The converter `name` on the downloads (a joiner gets them all, named by their URLs' file names)."""
+    if len(downloads) == 1:
+        return CONVERTERS[name](downloads[0])
+    named = [
+        Download(unquote(urlsplit(p.url).path).rsplit("/", 1)[-1], d) for p, d in zip(parts, downloads, strict=True)
+    ]
+    return JOINERS[name](named)
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -161,10 +200,14 @@ def pull_one(
     if before == PRESENT:
         return Outcome(ds.name, "up to date")
     if mirror:
-        url, expected, convert = f"{mirror.rstrip('/')}/{ds.file.name}", ds.file.sha256, None
-    elif ds.source.automatic and ds.source.url:
-        url = _rebase(ds.source.url, sources_base) if sources_base else ds.source.url
-        expected, convert = ds.source.sha256 or ds.file.sha256, ds.source.convert
+        parts, convert = (Part(f"{mirror.rstrip('/')}/{ds.file.name}", ds.file.sha256),), None
+    elif ds.source.automatic:
+        # A copied file's download is the file: without its own sha256 it must have the file's.
+        parts = tuple(
+            Part(_rebase(p.url, sources_base) if sources_base else p.url, p.sha256 or ds.file.sha256)
+            for p in ds.source.parts
+        )
+        convert = ds.source.convert
     else:
         return Outcome(
             ds.name,
@@ -174,16 +217,15 @@ def pull_one(
             f"EQUIPOISE_DATA_MIRROR), or place it at {path} (sha256 {ds.file.sha256})",
         )
     try:
-        data = _download(client, url, ds.name, progress)
-        found = hashlib.sha256(data).hexdigest()
-        if found != expected:
-            raise PullError(f"{url}: sha256 {found}, expected {expected}; nothing was written")
+        downloads = _download_all(client, parts, ds.name, progress)
+        data = downloads[0]
         if convert:
-            data = CONVERTERS[convert](data)
+            data = _convert(convert, ds.source.parts, downloads)
             made = hashlib.sha256(data).hexdigest()
             if made != ds.file.sha256:
+                where = parts[0].url if len(parts) == 1 else f"{len(parts)} downloads ({parts[0].url}, ...)"
                 raise PullError(
-                    f"{url}: converter {convert!r} made sha256 {made}, expected {ds.file.sha256}; nothing was written"
+                    f"{where}: converter {convert!r} made sha256 {made}, expected {ds.file.sha256}; nothing was written"
                 )
         _write_atomically(path, data)
     except PullError as e:
