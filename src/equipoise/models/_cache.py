@@ -42,7 +42,13 @@ _KEYS_PER_QUERY = 900
 @lru_cache(maxsize=256)
 def _config_dict(config: GenerateConfig) -> dict[str, Any]:
     # Every request of a task shares one config: converting it once saves a deep copy per call.
-    return {**asdict(config), "stop": list(config.stop)}
+    # Equal configs share the memoised dict (0 == 0.0), so the float fields are written as floats:
+    # otherwise a key would depend on which of two equal configs the process met first.
+    d = {**asdict(config), "stop": list(config.stop)}
+    for name in ("temperature", "top_p"):
+        if type(d[name]) is int:
+            d[name] = float(d[name])
+    return d
 
 
 def request_key(model_identity: str, request: ChatRequest) -> str:
