@@ -139,3 +139,17 @@ def test_eval_help_shows_the_timeout_and_retry_defaults_the_adapter_has() -> Non
         shown = defaults[name].removesuffix(".0")
         assert f"{name} ({shown})" in help_text
     assert "timeout starts when it is sent" in help_text
+
+
+def test_eval_refuses_bad_counts_before_running() -> None:
+    from typer.testing import CliRunner
+
+    from equipoise.cli import app
+    from equipoise.store import open_store
+
+    for option in (["--max-connections", "0"], ["--max-connections", "-1"], ["--limit", "0"]):
+        result = CliRunner().invoke(app, ["eval", "-m", "scripted:refuse-all", "-t", "quick/harmful", *option])
+        message = " ".join(result.output.replace("│", " ").split())
+        assert result.exit_code == 2 and "Traceback" not in message
+        assert f"Invalid value for '{option[0]}'" in message and "greater than or equal to 1" in message
+    assert open_store().list_runs() == []

@@ -195,6 +195,13 @@ def test_a_mostly_failed_run_never_replaces_a_complete_one() -> None:
         server.state.faults.update({n: "500" for n in range(28, 30)})
         newer = run()
     assert row().safety_run == newer.run_id and (row().failed, row().samples) == (2, 14)
+    from typer.testing import CliRunner
+
+    from equipoise.cli import app
+
+    table = CliRunner().invoke(app, ["rank", "--suite", "quick"]).output
+    header = next(line for line in table.splitlines() if "failed" in line)
+    assert "unparsed" in header and " 2/14 " in table
 
 
 def test_board_runs_prefers_the_newest_run_with_few_failures() -> None:
