@@ -1,4 +1,4 @@
-"""Ranking commands: rank (the board in the terminal, CSV, JSON), plot, import."""
+"""Ranking commands: rank (the board in the terminal, CSV, JSON), plot."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt, get_settings, safe_text, warn
+from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt, safe_text
 from equipoise.metrics.combine import DEFAULT_COMBINATION, combinations, parse_weights
 
 if TYPE_CHECKING:
@@ -127,57 +127,3 @@ def plot_command(
         raise fail(str(e)) from None
     for path in written:
         console.print(safe_text(f"wrote {path}"), soft_wrap=True)
-
-
-import_app = typer.Typer(help="Import results of other harnesses as capability runs.", no_args_is_help=True)
-app.add_typer(import_app, name="import")
-
-FilesArg = Annotated[list[Path], typer.Argument(help="Results files, or directories holding them")]
-ModelOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--model", "-m", help="Attach to this model entry (name or spec); default: the model named in the file"
-    ),
-]
-
-
-def _import(tool: str, files: list[Path], model: str | None) -> None:
-    from equipoise.importers import import_results
-    from equipoise.models import resolve_entry
-
-    try:
-        entry = resolve_entry(model, get_settings().models_file) if model else None
-        run, skipped = import_results(tool, files, entry=entry)
-    except USER_ERRORS as e:
-        raise fail(str(e)) from None
-    table = compact_table(f"imported {tool} results for {run.model['name']} — run {run.run_id} (suite {run.suite})")
-    for col in ("task", "source task", "metric", "raw", "chance", "score", "95% CI", "n"):
-        table.add_column(col)
-    for t in run.tasks:
-        s = t.scorer
-        table.add_row(
-            t.task,
-            s["source_task"],
-            s["metric"],
-            fmt(s["raw"]),
-            fmt(s["chance"]),
-            fmt(t.mean),
-            f"[{fmt(t.ci_low)}, {fmt(t.ci_high)}]",
-            str(t.n),
-        )
-    console.print(table)
-    if skipped:
-        warn(f"not imported (no equipoise task): {', '.join(skipped)}")
-    console.print(f"rank with: equipoise rank --capability-suite {run.suite}")
-
-
-@import_app.command("lm-eval")
-def import_lm_eval(files: FilesArg, model: ModelOpt = None) -> None:
-    """Import lm-evaluation-harness results_*.json files of one model."""
-    _import("lm-eval", files, model)
-
-
-@import_app.command("inspect")
-def import_inspect(files: FilesArg, model: ModelOpt = None) -> None:
-    """Import Inspect eval logs (.json; .eval with inspect-ai installed) of one model, one run for all."""
-    _import("inspect", files, model)

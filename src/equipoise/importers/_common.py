@@ -1,15 +1,19 @@
-"""What every importer shares: the task mapping, the normalisation, and recording with provenance.
+"""What every importer shares: the task mapping, the run it becomes, and its provenance.
 
 An imported result becomes a stored run of the suite named after its tool (`lm-eval`, `inspect`),
 with one capability task result per mapped task and no samples (the tools' own per-sample
 scoring is not re-done here). Rank with it as the capability side:
 `equipoise rank --suite libra --capability-suite lm-eval`.
 
-Normalisation, per mapped task (`TaskMapping.chance`): multiple-choice accuracies have the
-random-guess baseline removed, norm = max(0, (acc − chance) / (1 − chance)), so a model that
-guesses scores 0 as it would on equipoise's own absolute scale; its standard error is divided by
-(1 − chance) too. Tasks with open answers (GSM8K, IFEval) have chance 0 and are taken as they are.
-The raw figure, the metric, the chance level and the formula are kept with each task result.
+Scale: the tool's figure is taken as it is (raw accuracy: the share of items answered right), the
+same scale as equipoise's own capability tasks, which score each item 1 or 0 and average; no
+chance baseline is removed on either side, so a model that always guesses scores about 1/4 on a
+four-option task both ways. Each mapping names its metric and this normalisation
+(`TaskMapping.describe`), for `equipoise tasks` and the About page.
+
+Interval: 95% normal interval from the tool's standard error; from the binomial standard error
+sqrt(p(1-p)/n) when the file has none but the item count is known; none when neither is known
+(the import says so, and the board shows the score without bounds).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from equipoise.results import EvalRun, RunManifest, TaskResult
 
 _Z95 = 1.959963984540054
 CATEGORY = "capability"
+RAW = "none (raw accuracy, as equipoise scores its own runs)"
 
 
 class ResultsFileError(ValueError):
@@ -39,26 +44,36 @@ class ResultsFileError(ValueError):
 class TaskMapping:
     """How one tool's task maps onto an equipoise capability task.
 
-    `metrics` are the metric keys to look for, in order of preference; `chance` is the accuracy of
-    random guessing (0 for open answers).
+    `metrics` are the metric keys to look for, in order of preference. `full_n` is the number of
+    items of the tool's standard split, read from `datasets` (the dataset paths the tool's own
+    task configs use): the count when a file records none but its config shows that split was
+    run whole (no `--limit`).
     """
 
     task: str
     metrics: tuple[str, ...]
-    chance: float = 0.0
     note: str = ""
+    full_n: int | None = None
+    datasets: tuple[str, ...] = ()
+    normalisation: str = RAW
+
+    def describe(self) -> str:
+        """One line for listings: metric and normalisation."""
+        note = f"; {self.note}" if self.note else ""
+        return f"metric {' or '.join(self.metrics)}; normalisation {self.normalisation}{note}"
 
 
 @dataclass(frozen=True)
 class ImportedTask:
-    """One tool task's headline figure, before normalisation."""
+    """One tool task's headline figure. `n` is None when the file does not say how many items."""
 
     source_task: str
     metric: str
     value: float
     stderr: float | None
-    n: int
+    n: int | None
     source_version: str = ""
+    n_from: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,14 +88,6 @@ class ImportedResults:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def normalise(value: float, stderr: float | None, chance: float) -> tuple[float, float | None]:
-    """Remove the chance baseline: max(0, (v − chance) / (1 − chance)); the stderr scales by 1 / (1 − chance)."""
-    if not 0.0 <= chance < 1.0:
-        raise ValueError(f"chance level {chance} must be in [0, 1)")
-    scaled = max(0.0, (value - chance) / (1.0 - chance))
-    return scaled, None if stderr is None else stderr / (1.0 - chance)
-
-
 def binomial_stderr(p: float, n: int) -> float:
     """Standard error of an accuracy p over n items (used when a log does not report one)."""
     return math.sqrt(p * (1.0 - p) / n) if n > 0 else 0.0
@@ -92,10 +99,17 @@ def file_sha256(path: Path) -> str:
 
 
 def to_run(
-    found: Sequence[ImportedResults], mapping: Mapping[str, TaskMapping], entry: ModelEntry | None = None
+    found: Sequence[ImportedResults],
+    mapping: Mapping[str, TaskMapping],
+    entry: ModelEntry | None = None,
+    previous: Mapping[str, Any] | None = None,
 ) -> tuple[EvalRun, list[str]]:
     """One stored run from the results of one or more files of one tool and one model, and the
     source tasks that map to nothing.
+
+    `previous` is the entry's latest stored import of this tool (a `Store.list_runs` row): its
+    tasks that these files do not hold are carried over, so importing a model's files one at a
+    time builds up one board entry, and a re-imported task replaces only itself.
 
     Fails when the files name different models, when no task maps (nothing to import), or when
     two source tasks map to the same equipoise task.
@@ -105,7 +119,7 @@ def to_run(
     tool, models = found[0].tool, sorted({r.model for r in found})
     if len(models) > 1:
         raise ResultsFileError(f"the files hold results of different models ({', '.join(models)}); import each alone")
-    mapped: dict[str, tuple[ImportedTask, TaskMapping, Path]] = {}
+    mapped: dict[str, tuple[ImportedTask, TaskMapping, ImportedResults]] = {}
     skipped: list[str] = []
     for results in found:
         for t in results.tasks:
@@ -116,20 +130,36 @@ def to_run(
             if m.task in mapped:
                 other, _, where = mapped[m.task]
                 raise ResultsFileError(
-                    f"{results.source}: task {t.source_task!r} and {other.source_task!r} (in {where}) both map to "
-                    f"{m.task}; import them separately"
+                    f"{results.source}: task {t.source_task!r} and {other.source_task!r} (in {where.source}) both map "
+                    f"to {m.task}; import them separately"
                 )
-            mapped[m.task] = (t, m, results.source)
+            mapped[m.task] = (t, m, results)
     if not mapped:
-        known = ", ".join(sorted(mapping))
-        names = ", ".join(t.source_task for r in found for t in r.tasks) or "none"
         raise ResultsFileError(
             f"{', '.join(str(r.source) for r in found)}: no task maps to an equipoise capability task "
-            f"(found {names}; known: {known})"
+            f"(found {', '.join(t.source_task for r in found for t in r.tasks) or 'none'}); "
+            f"known {tool} tasks: {', '.join(sorted(mapping))}"
+            + ("; or name the equipoise task yourself with --as TASK" if tool == "inspect" else "")
         )
 
     entry = entry or ModelEntry(spec=f"imported:{tool}/{models[0]}")
-    task_results = [_task_result(name, t, m, tool) for name, (t, m, _) in sorted(mapped.items())]
+    fresh = {name: _task_result(name, t, m, tool) for name, (t, m, _) in mapped.items()}
+    provenance = {
+        name: {
+            "source_task": t.source_task,
+            "tool_version": r.tool_version,
+            "file": str(r.source.resolve()),
+            "sha256": file_sha256(r.source),
+            **r.details,
+        }
+        for name, (t, _, r) in mapped.items()
+    }
+    kept: dict[str, TaskResult] = {}
+    if previous is not None:
+        old = previous["manifest"]["imported"].get("tasks", {})
+        kept = {t.task: t for t in previous["tasks"] if t.task not in fresh and t.task in old}
+        provenance = {**{name: old[name] for name in kept}, **provenance}
+    task_results = sorted([*kept.values(), *fresh.values()], key=lambda r: r.task)
     now = datetime.now(UTC)
     run_id = f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     manifest: dict[str, Any] = {
@@ -144,10 +174,12 @@ def to_run(
         "judge": None,
         "imported": {
             "tool": tool,
-            "tool_versions": sorted({r.tool_version for r in found}),
+            "tool_versions": sorted({p["tool_version"] for p in provenance.values()}),
             "model": models[0],
-            "files": [{"path": str(r.source.resolve()), "sha256": file_sha256(r.source), **r.details} for r in found],
+            "tasks": dict(sorted(provenance.items())),
+            "files": sorted({p["file"]: p["sha256"] for p in provenance.values()}.items()),
             "unmapped_tasks": skipped,
+            "merged_from": previous["run_id"] if kept and previous is not None else None,
         },
         "started": now.isoformat(),
         "finished": now.isoformat(),
@@ -156,17 +188,19 @@ def to_run(
 
 
 def _task_result(name: str, t: ImportedTask, m: TaskMapping, tool: str) -> TaskResult:
-    value, stderr = normalise(t.value, t.stderr, m.chance)
-    half = _Z95 * stderr if stderr is not None else 0.0
-    formula = f"max(0, (acc - {m.chance:.4g}) / (1 - {m.chance:.4g}))" if m.chance else "as reported"
+    stderr = t.stderr if t.stderr is not None else (binomial_stderr(t.value, t.n) if t.n else None)
+    low = high = None
+    if stderr is not None:
+        low, high = max(0.0, t.value - _Z95 * stderr), min(1.0, t.value + _Z95 * stderr)
+    n = t.n or 0
     return TaskResult(
         task=name,
         category=CATEGORY,
-        n=t.n,
-        scored=t.n,
-        mean=value,
-        ci_low=max(0.0, value - half),
-        ci_high=min(1.0, value + half),
+        n=n,
+        scored=n,
+        mean=t.value,
+        ci_low=low,
+        ci_high=high,
         unparseable=0,
         failed=0,
         scorer={
@@ -175,10 +209,11 @@ def _task_result(name: str, t: ImportedTask, m: TaskMapping, tool: str) -> TaskR
             "source_task": t.source_task,
             "metric": t.metric,
             "raw": t.value,
-            "raw_stderr": t.stderr,
             "stderr": stderr,
-            "chance": m.chance,
-            "normalisation": formula,
+            "stderr_from": "tool" if t.stderr is not None else ("binomial" if stderr is not None else None),
+            "n": t.n,
+            "n_from": t.n_from or None,
+            "normalisation": m.normalisation,
             "note": m.note,
         },
         judges=[tool],

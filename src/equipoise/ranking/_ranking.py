@@ -165,10 +165,12 @@ def _imported_capability(run: Mapping[str, Any]) -> tuple[Interval | None, tuple
     if not scored:
         return None, unscored
     mean = sum(t.mean for t in scored) / len(scored)
-    # the importer keeps each task's (normalised) standard error; a missing one counts as 0
-    ses = [t.scorer.get("stderr") or 0.0 for t in scored]
-    half = _Z95 * math.sqrt(sum(se * se for se in ses)) / len(scored)
     n = sum(t.scored for t in scored)
+    # the importer keeps each task's standard error; one whose file gave none leaves the mean without bounds
+    ses = [t.scorer.get("stderr") for t in scored]
+    if any(se is None for se in ses):
+        return Interval(mean, None, None, n), unscored
+    half = _Z95 * math.sqrt(sum(se * se for se in ses)) / len(scored)
     return Interval(mean, max(0.0, mean - half), min(1.0, mean + half), n), unscored
 
 
