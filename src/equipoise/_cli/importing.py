@@ -6,10 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt
-from equipoise.settings import get_settings
+from equipoise._cli import USER_ERRORS, app, compact_table, console, fail, fmt, get_settings, safe_text, warn
 
 if TYPE_CHECKING:
     from equipoise.models import ModelEntry
@@ -52,9 +50,9 @@ def _import(tool: str, files: list[Path], model: str | None, as_task: str | None
         run, skipped = import_results(tool, files, entry=_entry(model) if model else None, as_task=as_task)
     except USER_ERRORS as e:
         raise fail(str(e)) from None
-    provenance = run.manifest["imported"]
+    provenance = run.manifest.imported or {}
     table = compact_table(
-        f"imported {tool} results for {escape(run.model['name'])} — run {run.run_id} (suite {run.suite})"
+        f"imported {tool} results for {run.model['name']} — run {run.run_id} (suite {run.suite})"
     )
     for col in ("task", "source task", "metric", "score", "95% CI", "n", "from"):
         table.add_column(col)
@@ -66,24 +64,24 @@ def _import(tool: str, files: list[Path], model: str | None, as_task: str | None
         source = provenance["tasks"].get(t.task, {})
         table.add_row(
             t.task,
-            escape(s["source_task"]),
-            escape(s["metric"]),
+            s["source_task"],
+            s["metric"],
             fmt(t.mean),
             "-" if t.ci_low is None else f"[{fmt(t.ci_low)}, {fmt(t.ci_high)}]",
             "?" if s.get("n") is None else str(s["n"]),
-            escape(Path(source.get("file", "?")).name),
+            Path(source.get("file", "?")).name,
         )
     console.print(table)
     if no_interval:
-        err.print(
-            f"[yellow]no interval for {', '.join(no_interval)}:[/] the file gives neither the number of items "
+        warn(
+            f"no interval for {', '.join(no_interval)}: the file gives neither the number of items "
             "nor a standard error; the score is shown without bounds"
         )
     if skipped:
-        err.print(f"[yellow]not imported (no equipoise task):[/] {escape(', '.join(skipped))}")
+        warn(f"not imported (no equipoise task): {', '.join(skipped)}")
     if provenance.get("merged_from"):
-        console.print(f"kept the other tasks of this entry's previous import {provenance['merged_from']}")
-    console.print(f"rank with: equipoise rank --capability-suite {run.suite}")
+        console.print(safe_text(f"kept the other tasks of this entry's previous import {provenance['merged_from']}"))
+    console.print(safe_text(f"rank with: equipoise rank --capability-suite {run.suite}"))
 
 
 @import_app.command("lm-eval")
