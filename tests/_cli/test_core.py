@@ -153,3 +153,17 @@ def test_eval_refuses_bad_counts_before_running() -> None:
         assert result.exit_code == 2 and "Traceback" not in message
         assert f"Invalid value for '{option[0]}'" in message and "greater than or equal to 1" in message
     assert open_store().list_runs() == []
+
+
+def test_tasks_say_which_imports_land_on_each_task_and_on_which_scale() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from equipoise.cli import app
+
+    rows = {r["name"]: r for r in json.loads(CliRunner().invoke(app, ["tasks", "--json"]).output)}
+    arc = {(i["tool"], i["source_task"]): i["scale"] for i in rows["capability/arc_challenge"]["imports"]}
+    assert arc[("lm-eval", "arc_challenge")].startswith("metric acc_norm,none or acc,none; normalisation none")
+    assert "raw accuracy" in arc[("lm-eval", "arc_challenge")]
+    assert rows["quick/harmful"]["imports"] == []

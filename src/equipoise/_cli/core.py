@@ -182,6 +182,7 @@ def tasks_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """List tasks: name, suites, category, samples, data file, present/missing/invalid."""
+    from equipoise.importers import imported_from
     from equipoise.tasks import select_tasks
 
     data_dir = data_dir or get_settings().data_dir
@@ -210,6 +211,12 @@ def tasks_command(
                 "present": present,
                 "invalid": invalid,
                 "scorer": t.scorer.name,
+                # Imported and native scores share one scale: the mean per-sample score, never
+                # chance-corrected; each tool task that imports as this one, with its metric.
+                "imports": [
+                    {"tool": s.tool, "source_task": s.source_task, "scale": s.mapping.describe()}
+                    for s in imported_from(t.name)
+                ],
             }
         )
     if as_json:
@@ -238,6 +245,9 @@ def tasks_command(
             cell.append_text(Text.assemble("\n", safe_text(", ".join(shown), "dim")))
         if r["invalid"]:
             cell.append_text(Text.assemble("\n", safe_text(f"invalid: {r['invalid']}", "red")))
+        if r["imports"]:
+            sources = ", ".join(f"{i['tool']} {i['source_task']}" for i in r["imports"])
+            cell.append_text(Text.assemble("\n", safe_text(f"imports (raw, as here): {sources}", "dim")))
         status = "invalid" if r["invalid"] else "present" if r["present"] else "missing"
         table.add_row(
             cell,

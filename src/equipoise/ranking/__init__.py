@@ -6,7 +6,6 @@ from equipoise.ranking._ranking import (
     board_runs,
     build_ranking,
     capability_score,
-    default_capability_suite,
     rank_rows,
     run_safety,
 )
@@ -17,7 +16,6 @@ __all__ = [
     "board_runs",
     "build_ranking",
     "capability_score",
-    "default_capability_suite",
     "rank_rows",
     "run_safety",
 ]

@@ -51,7 +51,7 @@ from equipoise.metrics.combine import (
     get_combination,
 )
 from equipoise.metrics.safety import SafetyScore, safety_score
-from equipoise.releases import registered_release, run_release
+from equipoise.releases import default_capability_suite, registered_release, run_release
 from equipoise.store import Store
 
 CAPABILITY = "capability"
@@ -182,15 +182,6 @@ def capability_score(run: Mapping[str, Any], seed: int = 0) -> tuple[Interval | 
     unscored = tuple(sorted(t for t, v in tasks.items() if not v))
     overall, _ = macro_score({CAPABILITY: tasks}, seed=seed)
     return (overall if overall.mean is not None else None), unscored
-
-
-def default_capability_suite(safety_suite: str) -> str:
-    """The suite itself when it holds capability tasks (like `quick`), else `capability`."""
-    from equipoise.tasks import select_tasks, suite_names
-
-    if safety_suite in suite_names() and any(t.category == CAPABILITY for t in select_tasks(suite=safety_suite)):
-        return safety_suite
-    return CAPABILITY
 
 
 def failed_share(run: Mapping[str, Any]) -> float:

@@ -31,3 +31,12 @@ def registered_release(suite: str) -> str | None:
 def run_release(run: Mapping[str, Any]) -> str:
     """The release a stored run belongs to (from its manifest's tasks and versions)."""
     return release_id({name: str(info["version"]) for name, info in run["manifest"]["tasks"].items()})
+
+
+def default_capability_suite(safety_suite: str) -> str:
+    """The suite itself when it holds capability tasks (like `quick`), else `capability`."""
+    from equipoise.tasks import select_tasks, suite_names
+
+    if safety_suite in suite_names() and any(t.category == "capability" for t in select_tasks(suite=safety_suite)):
+        return safety_suite
+    return "capability"
