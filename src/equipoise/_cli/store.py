@@ -40,13 +40,10 @@ def results_delete(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the store's schema up to date (safe to run at any time, and from many processes at once)."""
-    from equipoise.settings import get_settings
-    from equipoise.store import Store, upgrade
+    from equipoise.store import open_store, upgrade
 
-    settings = get_settings()
-    where = "EQUIPOISE_DATABASE_URL" if settings.database_url else "the default store"
     try:
-        store = Store(settings.resolved_database_url, where)
+        store = open_store(migrate=False)
         changed = upgrade(store)
     except USER_ERRORS as e:
         raise fail(str(e)) from None

@@ -77,4 +77,4 @@ class RunManifest(BaseModel):
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form, as stored and as written to manifest.json."""
-        return self.model_dump(mode="json", exclude_none=False)
+        return self.model_dump(mode="json")
