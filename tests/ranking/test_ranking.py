@@ -18,7 +18,7 @@ from equipoise.ranking import (
     build_ranking,
     rank_rows,
 )
-from equipoise.releases import registered_release, release_id, run_release
+from equipoise.releases import release_id, run_release
 from equipoise.results import EvalRun, TaskResult
 from equipoise.settings import get_settings
 from equipoise.store import Store, open_store
@@ -100,7 +100,8 @@ def test_refuse_all_and_comply_all_land_low_and_a_balanced_model_first() -> None
     assert ranking.rows[0] is ideal
     assert ranking.judge == "mini-v2"
     assert ranking.capability_suite == "quick"
-    assert ranking.safety_release == registered_release("quick")
+    assert ranking.safety_release == run_release(_store().list_runs(suite="quick")[0])
+    assert ranking.missing_tasks == () and ranking.other_releases == {} and ranking.other_judges == {}
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
@@ -129,20 +130,64 @@ def test_a_model_missing_a_side_has_no_overall_and_says_which(shared_data: Path)
     assert all(r.rank is None for r in ranking.rows)
 
 
-def test_one_judge_per_board() -> None:
+def test_one_judge_per_board_named_explicitly() -> None:
     _eval("scripted:refuse-all")
     assert judge_label("mini") == "mini-v2"
+    default = build_ranking(_store(), suite="quick")
+    assert default.judge == judge_label(get_settings().default_judge) and len(default.rows) == 1
     assert len(build_ranking(_store(), suite="quick", judge="mini").rows) == 1
-    assert build_ranking(_store(), suite="quick", judge="keyword").rows == []
+    keyword = build_ranking(_store(), suite="quick", judge="keyword")
+    assert keyword.rows == [] and keyword.other_judges == {"mini-v2": 1}
+    assert keyword.notes() == ["not shown: runs scored by other judges (1 by mini-v2); pass --judge to see them"]
     assert build_ranking(_store(), suite="quick", judge="openai-compat:other@http://x/v1").rows == []
 
 
-def test_release_is_the_task_names_and_versions() -> None:
+def test_a_run_scored_by_no_judge_stands_under_any_judge(shared_data: Path) -> None:
+    # Capability scorers parse answers; none asks the response judge, so the run records none and
+    # a keyword-judged board still has the model's capability.
+    run = equipoise.evaluate("scripted:refuse-all", suite="capability", limit=1, data_dir=shared_data)
+    assert run.manifest.judge is None
+    for judge in ("mini", "keyword"):
+        (row,) = build_ranking(_store(), suite="quick", capability_suite="capability", judge=judge).rows
+        assert row.capability is not None
+
+
+def test_release_is_the_tasks_their_versions_and_their_data() -> None:
     assert release_id({"a": "1", "b": "2"}) == release_id({"b": "2", "a": "1"})
     assert release_id({"a": "1", "b": "2"}) != release_id({"a": "1", "b": "3"})
+
+    def manifest(sha: str | None, files: bool = True) -> dict:
+        task = {"version": "1", **({"files": ["x.jsonl"]} if files else {})}
+        return {"manifest": {"tasks": {"a": task}, "data_files": {"x.jsonl": {"sha256": sha}}}}
+
+    assert run_release(manifest("00")) != run_release(manifest("11"))
+    # a run recorded before tasks named their files keeps the release it had: names and versions
+    assert run_release(manifest("00", files=False)) == release_id({"a": "1"})
     _eval("scripted:refuse-all", limit=3)
-    (run,) = _store().list_runs(suite="quick")
-    assert run_release(run) == registered_release("quick")
+    _eval("scripted:comply-all")
+    limited, full = _store().list_runs(suite="quick")
+    assert run_release(limited) == run_release(full)  # --limit does not change the release
+
+
+def test_a_board_holds_one_release_and_says_what_it_leaves_out() -> None:
+    old = equipoise.evaluate("scripted:comply-all", suite="quick", limit=2, write_files=False, record=False)
+    _eval("scripted:refuse-all", limit=2)
+    # An earlier run of an older version of one task: another release.
+    tasks = dict(old.manifest.tasks)
+    tasks["quick/harmful"] = tasks["quick/harmful"].model_copy(update={"version": "0"})
+    old.manifest = old.manifest.model_copy(update={"tasks": tasks, "run_id": "older"})
+    old.run_id = "older"
+    store = _store()
+    store.record_run(old)
+    older = run_release(store.get_run("older"))
+    board = build_ranking(store, suite="quick")
+    assert [r.spec for r in board.rows] == ["scripted:refuse-all"]
+    assert board.other_releases == {"quick": {older: 1}}
+    assert "pass --release" in board.notes()[0]
+    (row,) = build_ranking(store, suite="quick", release=older).rows
+    assert row.spec == "scripted:comply-all"
+    with pytest.raises(ValueError, match="no stored run of suite 'quick' is of release 'abc'; releases with runs"):
+        build_ranking(store, suite="quick", release="abc")
 
 
 def _row(name: str, overall: tuple[float, float, float] | None) -> RankRow:
@@ -190,18 +235,20 @@ def test_a_mostly_failed_run_never_replaces_a_complete_one() -> None:
         server.state.faults.update({n: "500" for n in range(14, 18)})
         broken = run()
         assert sum(t.failed for t in broken.tasks) == 4
-        assert row().safety_run == complete.run_id and (row().failed, row().samples) == (0, 14)
+        assert row().safety_run == complete.run_id
+        assert (row().safety_counts.failed, row().safety_counts.samples) == (0, 10)
         # 2 of 14 failed = 14.3% <= 20%: the newer run stands, shown with its failed count.
         server.state.faults.update({n: "500" for n in range(28, 30)})
         newer = run()
-    assert row().safety_run == newer.run_id and (row().failed, row().samples) == (2, 14)
+    assert row().safety_run == newer.run_id
+    assert row().safety_counts.failed + row().capability_counts.failed == 2
     from typer.testing import CliRunner
 
     from equipoise.cli import app
 
     table = CliRunner().invoke(app, ["rank", "--suite", "quick"]).output
     header = next(line for line in table.splitlines() if "failed" in line)
-    assert "unparsed" in header and " 2/14 " in table
+    assert "unparsed s/c" in header and "refused s/c" in header
 
 
 def test_board_runs_prefers_the_newest_run_with_few_failures() -> None:

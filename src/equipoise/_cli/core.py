@@ -27,7 +27,7 @@ def task_table(tasks: list[TaskResult], title: str) -> Table:
     """A Rich table of task scores with intervals and counts, grouped by category."""
     table = compact_table(title)
     table.add_column("task", no_wrap=True, min_width=max((len(t.task) for t in tasks), default=4))
-    for col in ("score", "95% CI", "n", "unparsed", "failed"):
+    for col in ("score", "95% CI", "n", "unparsed", "refused", "failed"):
         table.add_column(col, justify="right", no_wrap=True)
     table.add_column("judge", overflow="fold")
     category = None
@@ -36,7 +36,8 @@ def task_table(tasks: list[TaskResult], title: str) -> Table:
             category = t.category
             table.add_row(safe_text(category, "bold"))
         ci = "-" if t.ci_low is None else f"{t.ci_low:.3f}–{t.ci_high:.3f}"
-        table.add_row(t.task, fmt(t.mean), ci, str(t.n), str(t.unparseable), str(t.failed), ", ".join(t.judges))
+        counts = (str(t.n), str(t.unparseable), str(t.refused), str(t.failed))
+        table.add_row(t.task, fmt(t.mean), ci, *counts, ", ".join(t.judges))
     return table
 
 
@@ -49,6 +50,16 @@ def _print_run(run: EvalRun) -> None:
 
     if (safety := safety_report_text(run)) is not None:
         console.print(safe_text(safety, multiline=True))
+    from equipoise.metrics.combine import DEFAULT_COMBINATION, get_combination
+    from equipoise.ranking import run_scores
+
+    scores = run_scores(run)
+    if (c := scores.capability) is not None:
+        line = f"capability score (macro-average of its tasks): {fmt(c.mean)} [{fmt(c.low)}, {fmt(c.high)}]"
+        console.print(safe_text(f"{line} (n={c.n})"))
+    if (o := scores.overall).value is not None:
+        formula = get_combination(DEFAULT_COMBINATION).formula
+        console.print(safe_text(f"overall = {formula}: {fmt(o.value)} [{fmt(o.low)}, {fmt(o.high)}]"))
     console.print(f"model calls: {run.calls}, from cache: {run.cache_hits}")
     if run.run_dir:
         console.print(safe_text(f"run directory: {run.run_dir}"), soft_wrap=True)

@@ -24,7 +24,15 @@ def _interval(mean: float | None, low: float | None, high: float | None) -> str:
     return f"{mean:.3f} [{fmt(low)}, {fmt(high)}]"
 
 
-def _ranking(suite: str, capability_suite: str | None, judge: str | None, combine: str, weights: str | None) -> Ranking:
+def _ranking(
+    suite: str,
+    capability_suite: str | None,
+    judge: str | None,
+    combine: str,
+    weights: str | None,
+    release: str | None = None,
+    capability_release: str | None = None,
+) -> Ranking:
     """Build the board from the configured store (the library is imported here to keep --help fast)."""
     from equipoise.ranking import build_ranking
     from equipoise.store import open_store
@@ -32,14 +40,27 @@ def _ranking(suite: str, capability_suite: str | None, judge: str | None, combin
     if weights is not None and combine != "weighted":
         raise ValueError(f"--weights applies to --combine weighted only (got --combine {combine})")
     w = parse_weights(weights or "0.5,0.5")
-    return build_ranking(open_store(), suite, capability_suite, judge, combine, w)
+    return build_ranking(
+        open_store(),
+        suite,
+        capability_suite,
+        judge,
+        combine,
+        w,
+        release=release,
+        capability_release=capability_release,
+    )
 
 
 SuiteOpt = Annotated[str, typer.Option(help="Safety suite: libra, or quick for the quick board")]
 CapOpt = Annotated[
     str | None, typer.Option(help="Capability suite (default: the suite itself if it has capability tasks)")
 ]
-JudgeOpt = Annotated[str | None, typer.Option(help="Judge the runs were scored by (default: the newest run's)")]
+JudgeOpt = Annotated[
+    str | None, typer.Option(help="Judge the runs were scored by (default: the project's default judge)")
+]
+ReleaseOpt = Annotated[str | None, typer.Option(help="Release of the safety suite (default: the newest run's)")]
+CapReleaseOpt = Annotated[str | None, typer.Option(help="Release of the capability suite (default: the newest run's)")]
 CombineOpt = Annotated[str, typer.Option(help=_COMBINE_HELP)]
 WeightsOpt = Annotated[str | None, typer.Option(help="SAFETY,CAPABILITY weights for --combine weighted, e.g. 0.7,0.3")]
 
@@ -51,12 +72,14 @@ def rank_command(
     judge: JudgeOpt = None,
     combine: CombineOpt = DEFAULT_COMBINATION,
     weights: WeightsOpt = None,
+    release: ReleaseOpt = None,
+    capability_release: CapReleaseOpt = None,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="Also write the board as CSV")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Also write the board as JSON")] = None,
 ) -> None:
     """Rank the stored models: safety, capability (95% intervals), overall and rank with ties."""
     try:
-        ranking = _ranking(suite, capability_suite, judge, combine, weights)
+        ranking = _ranking(suite, capability_suite, judge, combine, weights, release, capability_release)
     except USER_ERRORS as e:
         raise fail(str(e)) from None
     title = (
@@ -65,33 +88,34 @@ def rank_command(
         f"overall = {ranking.combination}"
     )
     table = compact_table(title)
-    for col, justify in [
-        ("rank", "right"),
-        ("model", "left"),
-        ("safety [95% CI]", "right"),
-        ("capability [95% CI]", "right"),
-        ("overall [CI]", "right"),
-        ("failed", "right"),
-        ("unparsed", "right"),
-        ("note", "left"),
-    ]:
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    table.add_column("rank", justify="right")
+    # The name is what a user copies into commands: it is never wrapped; the note folds instead.
+    table.add_column("model", no_wrap=True)
+    for col in ("safety [95% CI]", "capability [95% CI]", "overall [CI]", "failed s/c", "unparsed s/c", "refused s/c"):
+        table.add_column(col, justify="right")
+    table.add_column("note", overflow="fold")
     for r in ranking.rows:
         d = r.to_dict()
         notes = [r.overall.reason] if r.overall.missing else []
         if r.unscored_tasks:
             notes.append(f"nothing scored in {', '.join(r.unscored_tasks)}")
+        if r.incomplete_tasks:
+            notes.append(f"incomplete (needs --judge MODEL): {', '.join(r.incomplete_tasks)}")
+        s, c = r.safety_counts, r.capability_counts
         table.add_row(
             "-" if r.rank is None else str(r.rank),
             r.model,
             _interval(d["safety"], d["safety_low"], d["safety_high"]),
             _interval(d["capability"], d["capability_low"], d["capability_high"]),
             _interval(d["overall"], d["overall_low"], d["overall_high"]),
-            f"{r.failed}/{r.samples}",
-            str(r.unparseable),
+            f"{s.failed}/{c.failed}",
+            f"{s.unparseable}/{c.unparseable}",
+            f"{s.refused}/{c.refused}",
             "; ".join(notes),
         )
     console.print(table)
+    for line in ranking.notes():
+        console.print(safe_text(line), soft_wrap=True)
     if not ranking.rows:
         err.print(
             safe_text(f"no stored runs of suite {suite!r} or {ranking.capability_suite!r} with this judge", "yellow")
@@ -117,12 +141,16 @@ def plot_command(
     judge: JudgeOpt = None,
     combine: CombineOpt = DEFAULT_COMBINATION,
     weights: WeightsOpt = None,
+    release: ReleaseOpt = None,
+    capability_release: CapReleaseOpt = None,
 ) -> None:
     """Plot safety against capability with the contour lines of the overall combination."""
     from equipoise.ranking.plot import write_plot
 
     try:
-        written = write_plot(_ranking(suite, capability_suite, judge, combine, weights), png, html)
+        written = write_plot(
+            _ranking(suite, capability_suite, judge, combine, weights, release, capability_release), png, html
+        )
     except USER_ERRORS as e:
         raise fail(str(e)) from None
     for path in written:

@@ -3,19 +3,25 @@
 from equipoise.ranking._ranking import (
     Ranking,
     RankRow,
+    RunScores,
+    SideCounts,
     board_runs,
     build_ranking,
     capability_score,
     rank_rows,
     run_safety,
+    run_scores,
 )
 
 __all__ = [
     "RankRow",
     "Ranking",
+    "RunScores",
+    "SideCounts",
     "board_runs",
     "build_ranking",
     "capability_score",
     "rank_rows",
     "run_safety",
+    "run_scores",
 ]

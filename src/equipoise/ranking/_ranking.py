@@ -2,24 +2,27 @@
 
 Definitions (these are what `equipoise rank` prints and the About page should quote):
 
-- **Suite release** = the suite name plus the first 12 hex digits of the sha256 of the sorted
-  (task name, task version) pairs of the suite (`release_id`). A run belongs to the release its
-  manifest records; `--limit` and the seed do not change the release, a new task or a new task
-  version does. For a registered suite the board uses the release the code defines now; for a
-  suite that only exists in the store (imported results) it uses the release of the newest run.
-- **Judge**: one judge per board. Every run used must have been scored by it (imported runs, scored
-  by their own tool, record none and are accepted); by default the judge of the newest run of the
-  safety suite's release.
-- **Runs used**: for each model entry, its newest run of the safety suite release (and of the
-  capability suite release, which may be the same run, as for `quick`) in which at most 20% of
-  the model calls failed (`board_runs`); the row shows the failed and unparseable counts.
+- **Release** = what the runs were run on (`equipoise.releases`): the tasks present with their
+  versions and data sha256s. A board shows one release per side: the one asked for (`--release`,
+  `--capability-release`), else the newest run's. Runs of other releases are never mixed in; the
+  board says how many entries it leaves out and under which releases. Tasks the suite declares
+  whose data was missing are listed once, below the rows.
+- **Judge**: one judge per board, chosen explicitly (`--judge`, default: the project's default
+  judge, `settings.default_judge`). A run stands on it when its scores used that judge, or none
+  (a capability run, an imported run scored by its own tool). Runs under other judges are counted
+  and named, never silently dropped.
+- **Runs used**: for each model entry, its newest run of the board's release (and of the
+  capability release, which may be the same run, as for `quick`) in which at most 20% of the model
+  calls failed (`board_runs`); each side shows its failed, unparseable and refused counts, and the
+  tasks left incomplete because some samples needed a judge model the run did not have.
 - **Safety** = `equipoise.metrics.safety.safety_score`, the same definition as a run's report:
   macro-average over the four safety categories (direct_risky, adversarial,
   instruction_hierarchy, over_sensitive) of the mean of their task means, from the stored
   per-sample scores, with a stratified bootstrap 95% interval; none unless all four are present.
 - **Capability** = macro-average of the capability task means: one group holding every capability
   task, so each task weighs the same whatever its size; the same stratified bootstrap. A task in
-  which nothing could be scored (every answer unparseable) is left out and named in the row.
+  which nothing could be scored (every answer unparseable) is left out and named in the row (a
+  refusal is a wrong answer, scored 0, not unparseable).
   Imported results carry task-level figures only; their interval is the normal approximation
   from the tasks' standard errors.
 - **Overall** = the chosen combination (`equipoise.metrics.combine`) of the two points, with the
@@ -36,7 +39,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from equipoise.judges import judge_label
@@ -51,13 +54,30 @@ from equipoise.metrics.combine import (
     get_combination,
 )
 from equipoise.metrics.safety import SafetyScore, safety_score
-from equipoise.releases import default_capability_suite, registered_release, run_release
+from equipoise.releases import default_capability_suite, missing_tasks, run_release
+from equipoise.results import EvalRun
+from equipoise.settings import get_settings
 from equipoise.store import Store
 
 CAPABILITY = "capability"
 # A run in which more than this share of the model calls failed does not replace a better run.
 MAX_FAILED_SHARE = 0.2
 _Z95 = 1.959963984540054
+
+
+# Sample labels of scores that could not be given because the run had no judge model: their task
+# is incomplete, and the board says so instead of scoring it on the samples that could be judged.
+NEEDS_JUDGE_LABELS = frozenset({"needs-judge-model", "no-judge"})
+
+
+@dataclass(frozen=True)
+class SideCounts:
+    """What stands behind one side of a row: samples, failed calls, unparseable answers, refusals."""
+
+    samples: int = 0
+    failed: int = 0
+    unparseable: int = 0
+    refused: int = 0
 
 
 @dataclass(frozen=True)
@@ -73,11 +93,11 @@ class RankRow:
     rank: int | None = None
     categories: dict[str, float] = field(default_factory=dict)
     unscored_tasks: tuple[str, ...] = ()
+    incomplete_tasks: tuple[str, ...] = ()
     safety_run: str | None = None
     capability_run: str | None = None
-    failed: int = 0
-    unparseable: int = 0
-    samples: int = 0
+    safety_counts: SideCounts = SideCounts()
+    capability_counts: SideCounts = SideCounts()
 
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON/CSV form."""
@@ -86,6 +106,11 @@ class RankRow:
             return (None, None, None) if i is None else (i.mean, i.low, i.high)
 
         s, c = side(self.safety), side(self.capability)
+        counts = {
+            f"{name}_{k}": v
+            for name, side_counts in (("safety", self.safety_counts), ("capability", self.capability_counts))
+            for k, v in asdict(side_counts).items()
+        }
         return {
             "rank": self.rank,
             "model": self.model,
@@ -100,28 +125,36 @@ class RankRow:
             "overall": self.overall.value,
             "overall_low": self.overall.low,
             "overall_high": self.overall.high,
+            **{c: self.categories.get(c) for c in SAFETY_CATEGORIES},
             "missing": ", ".join(self.overall.missing),
             "unscored_tasks": ", ".join(self.unscored_tasks),
+            "incomplete_tasks": ", ".join(self.incomplete_tasks),
             "safety_run": self.safety_run,
             "capability_run": self.capability_run,
-            "samples": self.samples,
-            "failed": self.failed,
-            "unparseable": self.unparseable,
+            **counts,
         }
 
 
 @dataclass(frozen=True)
 class Ranking:
-    """A board: its rows (ranked first, then the models without an overall) and what defines it."""
+    """A board: its rows (ranked first, then the models without an overall) and what defines it.
+
+    `missing_tasks` are the tasks the suites declare that the runs used could not hold (no data);
+    `other_releases` counts, per suite, the entries left out because their runs are of another
+    release; `other_judges` counts the runs left out because another judge scored them.
+    """
 
     rows: list[RankRow]
     safety_suite: str
     safety_release: str | None
     capability_suite: str
     capability_release: str | None
-    judge: str | None
+    judge: str
     combination: str
     weights: Weights
+    missing_tasks: tuple[str, ...] = ()
+    other_releases: dict[str, dict[str, int]] = field(default_factory=dict)
+    other_judges: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form: the board's definition and its rows."""
@@ -134,8 +167,25 @@ class Ranking:
             "combination": self.combination,
             "formula": get_combination(self.combination).formula,
             "weights": list(self.weights),
+            "missing_tasks": list(self.missing_tasks),
+            "other_releases": self.other_releases,
+            "other_judges": self.other_judges,
             "rows": [r.to_dict() for r in self.rows],
         }
+
+    def notes(self) -> list[str]:
+        """What the board holds and leaves out, said once below the rows."""
+        lines = []
+        if self.missing_tasks:
+            lines.append(f"missing tasks (their data was not there when run): {', '.join(self.missing_tasks)}")
+        for suite, releases in self.other_releases.items():
+            left = ", ".join(f"{n} under {rel}" for rel, n in releases.items())
+            option = "--release" if suite == self.safety_suite else "--capability-release"
+            lines.append(f"not shown: entries with runs of other releases of {suite} ({left}); pass {option}")
+        if self.other_judges:
+            left = ", ".join(f"{n} by {j}" for j, n in self.other_judges.items())
+            lines.append(f"not shown: runs scored by other judges ({left}); pass --judge to see them")
+        return lines
 
 
 def _values_by_task(run: Mapping[str, Any], keep: Any) -> dict[str, dict[str, list[float]]]:
@@ -184,6 +234,24 @@ def capability_score(run: Mapping[str, Any], seed: int = 0) -> tuple[Interval | 
     return (overall if overall.mean is not None else None), unscored
 
 
+@dataclass(frozen=True)
+class RunScores:
+    """A run's own safety, capability and overall, by the board's definitions."""
+
+    safety: Interval | None
+    capability: Interval | None
+    overall: Overall
+
+
+def run_scores(run: EvalRun, combination: str = DEFAULT_COMBINATION, seed: int = 0) -> RunScores:
+    """The scores a finished run would have on a board that used it for both sides."""
+    stored = {"manifest": run.manifest.to_dict(), "tasks": run.tasks, "samples": [s.to_dict() for s in run.samples]}
+    safety = run_safety(stored, seed).safety
+    capability, _ = capability_score(stored, seed)
+    side = safety if safety.mean is not None else None
+    return RunScores(side, capability, combine_interval(_triple(side), _triple(capability), combination))
+
+
 def failed_share(run: Mapping[str, Any]) -> float:
     """The share of a stored run's samples whose model call failed."""
     n = sum(t.n for t in run["tasks"])
@@ -203,11 +271,46 @@ def board_runs(runs: list[dict[str, Any]], max_failed: float = MAX_FAILED_SHARE)
     return chosen
 
 
-def _pick_release(runs: list[dict[str, Any]], suite: str) -> str | None:
-    registered = registered_release(suite)
-    if registered is not None:
-        return registered
-    return run_release(runs[0]) if runs else None
+def _side_counts(run: Mapping[str, Any], keep: Any) -> SideCounts:
+    tasks = [t for t in run["tasks"] if keep(t.category)]
+    return SideCounts(
+        samples=sum(t.n for t in tasks),
+        failed=sum(t.failed for t in tasks),
+        unparseable=sum(t.unparseable for t in tasks),
+        refused=sum(t.refused for t in tasks),
+    )
+
+
+def _incomplete(run: Mapping[str, Any]) -> tuple[str, ...]:
+    """Tasks with samples that needed a judge model the run did not have."""
+    return tuple(sorted({s["task"] for s in run.get("samples", []) if s["label"] in NEEDS_JUDGE_LABELS}))
+
+
+def _one_release(
+    runs: list[dict[str, Any]], suite: str, asked: str | None, others: dict[str, dict[str, int]]
+) -> tuple[str | None, list[dict[str, Any]]]:
+    """The board's release of `suite` (the one asked for, else the newest run's) and its runs; the
+    entries whose newest run is of another release are counted in `others`, never mixed in."""
+    by_release: dict[str, list[dict[str, Any]]] = {}
+    for r in runs:
+        by_release.setdefault(run_release(r), []).append(r)
+    if asked is not None and asked not in by_release:
+        found = ", ".join(f"{rel} ({len(rs)} runs)" for rel, rs in by_release.items()) or "none"
+        raise ValueError(
+            f"no stored run of suite {suite!r} is of release {asked!r}; releases with runs: {found}. "
+            "A board holds one release: pass one of these"
+        )
+    release = asked or (run_release(runs[0]) if runs else None)
+    chosen = by_release.get(release, []) if release else []
+    shown = {r["model"]["identity"] for r in chosen}
+    left_out: dict[str, int] = {}
+    for rel, rs in by_release.items():
+        entries = {r["model"]["identity"] for r in rs} - shown
+        if rel != release and entries:
+            left_out[rel] = len(entries)
+    if left_out:
+        others[suite] = left_out
+    return release, chosen
 
 
 def build_ranking(
@@ -219,24 +322,27 @@ def build_ranking(
     weights: Weights = EQUAL_WEIGHTS,
     seed: int = 0,
     max_failed: float = MAX_FAILED_SHARE,
+    release: str | None = None,
+    capability_release: str | None = None,
 ) -> Ranking:
     """Rank every model entry with stored runs of `suite` / `capability_suite` (see the module doc)."""
     get_combination(combination)
     capability_suite = capability_suite or default_capability_suite(suite)
+    judge = judge_label(judge or get_settings().default_judge)
     safety_runs = store.list_runs(suite=suite)
     cap_runs = safety_runs if capability_suite == suite else store.list_runs(suite=capability_suite)
-    safety_release = _pick_release(safety_runs, suite)
-    capability_release = _pick_release(cap_runs, capability_suite)
-    safety_runs = [r for r in safety_runs if run_release(r) == safety_release]
-    cap_runs = [r for r in cap_runs if run_release(r) == capability_release]
-    if judge is None:
-        newest = safety_runs or cap_runs
-        judge = newest[0]["judge"] if newest else None
-    else:
-        judge = judge_label(judge)
-    # imported runs record no judge (their tool scored them): they stand under any judge
+    other_judges: dict[str, int] = {}
+    for r in {r["run_id"]: r for r in safety_runs + cap_runs}.values():
+        if r["judge"] not in (judge, None):
+            other_judges[r["judge"]] = other_judges.get(r["judge"], 0) + 1
     safety_runs = [r for r in safety_runs if r["judge"] in (judge, None)]
     cap_runs = [r for r in cap_runs if r["judge"] in (judge, None)]
+    other_releases: dict[str, dict[str, int]] = {}
+    safety_release, safety_runs = _one_release(safety_runs, suite, release, other_releases)
+    if capability_suite == suite and capability_release is None:
+        capability_release, cap_runs = safety_release, safety_runs
+    else:
+        capability_release, cap_runs = _one_release(cap_runs, capability_suite, capability_release, other_releases)
 
     newest_safety = board_runs(safety_runs, max_failed)
     newest_cap = board_runs(cap_runs, max_failed)
@@ -254,17 +360,15 @@ def build_ranking(
     for identity in sorted(set(newest_safety) | set(newest_cap)):
         s_run, c_run = newest_safety.get(identity), newest_cap.get(identity)
         model = (newest_safety | newest_cap)[identity]["model"]
-        score = run_safety(with_samples(s_run["run_id"]), seed) if s_run else None
+        s_full = with_samples(s_run["run_id"]) if s_run else None
+        c_full = with_samples(c_run["run_id"]) if c_run else None
+        score = run_safety(s_full, seed) if s_full else None
         safety = score.safety if score is not None and score.safety.mean is not None else None
         categories = {c: i.mean for c, i in score.categories.items() if i.mean is not None} if score else {}
-        capability, unscored = capability_score(with_samples(c_run["run_id"]), seed) if c_run else (None, ())
+        capability, unscored = capability_score(c_full, seed) if c_full else (None, ())
         overall = combine_interval(_triple(safety), _triple(capability), combination, weights)
-        used = {r["run_id"]: r for r in (s_run, c_run) if r is not None}.values()
         rows.append(
             RankRow(
-                samples=sum(t.n for r in used for t in r["tasks"]),
-                failed=sum(t.failed for r in used for t in r["tasks"]),
-                unparseable=sum(t.unparseable for r in used for t in r["tasks"]),
                 model=model["name"],
                 identity=identity,
                 spec=model["spec"],
@@ -273,12 +377,26 @@ def build_ranking(
                 overall=overall,
                 categories=categories,
                 unscored_tasks=unscored,
+                incomplete_tasks=tuple(sorted({t for r in (s_full, c_full) if r for t in _incomplete(r)})),
                 safety_run=s_run["run_id"] if s_run else None,
                 capability_run=c_run["run_id"] if c_run else None,
+                safety_counts=_side_counts(s_full, lambda c: c in SAFETY_CATEGORIES) if s_full else SideCounts(),
+                capability_counts=_side_counts(c_full, lambda c: c == CAPABILITY) if c_full else SideCounts(),
             )
         )
+    used = [*newest_safety.values(), *newest_cap.values()]
     return Ranking(
-        rank_rows(rows), suite, safety_release, capability_suite, capability_release, judge, combination, weights
+        rank_rows(rows),
+        suite,
+        safety_release,
+        capability_suite,
+        capability_release,
+        judge,
+        combination,
+        weights,
+        missing_tasks=tuple(sorted({t for r in used for t in missing_tasks(r)})),
+        other_releases=other_releases,
+        other_judges=other_judges,
     )
 
 

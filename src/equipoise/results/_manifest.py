@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict
 
 
 class TaskInfo(BaseModel):
-    """What a run ran of one task: its version, category, scorer configuration and sample count."""
+    """What a run ran of one task: its version, category, scorer configuration, sample count and the
+    data files it read (keys of the manifest's `data_files`)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -16,6 +17,7 @@ class TaskInfo(BaseModel):
     category: str
     scorer: dict[str, Any]
     samples: int
+    files: list[str] = []
 
 
 class DataFile(BaseModel):
@@ -55,7 +57,9 @@ class RunManifest(BaseModel):
     """Written as manifest.json in the run directory and stored with the run.
 
     `imported` holds the provenance of results read from another harness (tool, versions, files
-    with their sha256); it is None for runs made here.
+    with their sha256); it is None for runs made here. `missing_tasks` are the tasks the suite
+    declares whose data was not there, so the run could not hold them. `judge` is the response
+    judge the run's scores used, None when no score needed one (a capability run, say).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -65,6 +69,7 @@ class RunManifest(BaseModel):
     model: dict[str, Any]
     suite: str | None
     tasks: dict[str, TaskInfo]
+    missing_tasks: list[str] = []
     judge: str | None
     started: str
     finished: str | None = None

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from equipoise._version import __version__
 from equipoise.datasets._sample import Sample
-from equipoise.judges import OpenJudge, open_judge
+from equipoise.judges import Judgement, JudgeTask, OpenJudge, ResponseJudge, open_judge
 from equipoise.metrics.aggregate import summarise_task
 from equipoise.models import (
     CachedModel,
@@ -52,6 +52,23 @@ class RunRecorder(Protocol):
     def record_run(self, run: EvalRun) -> None:
         """Store the run with its task results and samples."""
         ...
+
+
+@dataclass
+class _WatchedJudge:
+    """The run's response judge, noting whether any score asked it: a run none of whose scores did
+    (a capability run, say) records no judge, so it stands on a board under any judge."""
+
+    inner: ResponseJudge
+    asked: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    async def judge_many(self, items: Sequence[tuple[str, str]], task: JudgeTask) -> list[Judgement]:
+        self.asked = True
+        return await self.inner.judge_many(items, task)
 
 
 class RunFailed(RuntimeError):
@@ -84,17 +101,20 @@ def _check_options(limit: int | None, max_connections: int | None) -> None:
         raise ValueError(f"--max-connections must be at least 1 (got {max_connections})")
 
 
-def _choose_tasks(suite: str | None, names: list[str] | None, data_dir: Path | None) -> list[Task]:
+def _choose_tasks(suite: str | None, names: list[str] | None, data_dir: Path | None) -> tuple[list[Task], list[str]]:
+    """The tasks to run, and those of the suite left out because their data is missing."""
     chosen = select_tasks(suite=suite, names=names)
+    missing: list[str] = []
     if suite is not None and not names:
-        # A suite may list datasets a user cannot have (gated ones): run what is present, say what is not.
+        # A suite may list datasets a user cannot have (gated ones): run what is present, say what is
+        # not, and record it, so the run's release is what was run and the board can list the rest.
         missing = [t.name for t in chosen if not t.present(data_dir)]
         if missing:
             warnings.warn(f"skipping tasks whose data is missing: {', '.join(missing)}", stacklevel=3)
         chosen = [t for t in chosen if t.present(data_dir)]
     if not chosen:
         raise ValueError("no tasks selected: pass --suite or --tasks (see `equipoise tasks`)")
-    return chosen
+    return chosen, missing
 
 
 def _load_work(
@@ -269,7 +289,7 @@ async def eval_async(
     _check_options(limit, max_connections)
     data_dir = data_dir if data_dir is not None else settings.data_dir
     entry = model if isinstance(model, ModelEntry) else resolve_entry(model, settings.models_file)
-    chosen = _choose_tasks(suite, tasks, data_dir)
+    chosen, missing = _choose_tasks(suite, tasks, data_dir)
     work = _load_work(chosen, data_dir, limit, seed)
     jobs = build_requests(work, entry)
 
@@ -286,8 +306,10 @@ async def eval_async(
     try:
         chat_model = CachedModel(create_model(model_entry), entry.identity(), cache)
         judging = open_judge(judge or settings.default_judge, cache=cache, use_cache=use_cache, under_test=entry)
-        ctx = ScoreContext(judge=judging.model, judge_name=judging.name, response_judge=judging.judge)
+        watched = _WatchedJudge(judging.judge)
+        ctx = ScoreContext(judge=judging.model, judge_name=judging.name, response_judge=watched)
         results = await run_jobs(jobs, chat_model, ctx, max_connections or chat_model.max_concurrency, on_progress)
+        judge_used = watched.asked or (judging.model is not None and judging.model.calls + judging.model.hits > 0)
     finally:
         if chat_model is not None:
             await chat_model.aclose()
@@ -306,11 +328,18 @@ async def eval_async(
         model=entry.to_dict(),
         suite=suite,
         tasks={
-            t.name: TaskInfo(version=t.version, category=t.category, scorer=t.scorer.config(), samples=len(s))
+            t.name: TaskInfo(
+                version=t.version,
+                category=t.category,
+                scorer=t.scorer.config(),
+                samples=len(s),
+                files=[f.name for f in t.files],
+            )
             for t, s in work
         },
+        missing_tasks=missing,
         data_files=_data_files(chosen, data_dir),
-        judge=judging.name,
+        judge=judging.name if judge_used else None,
         params=RunParams(limit=limit, seed=seed, max_connections=max_connections),
         started=datetime.fromtimestamp(started, UTC).isoformat(),
         finished=datetime.fromtimestamp(finished, UTC).isoformat(),
