@@ -1,4 +1,5 @@
-"""Bootstrap intervals and macro-averages on hand-computed numbers."""
+"""Intervals and macro-averages on hand-computed numbers: Wilson intervals of task means, stratified
+Jeffreys-posterior intervals of category and suite scores, neither of zero width at 0 or 1."""
 
 from __future__ import annotations
 
@@ -7,29 +8,36 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from equipoise.metrics.aggregate import macro_score
-from equipoise.metrics.bootstrap import bootstrap_mean
+from equipoise.metrics.bootstrap import wilson_interval
 
 
-def test_mean_and_degenerate_cases() -> None:
-    assert bootstrap_mean([]).mean is None
-    one = bootstrap_mean([0.5])
-    assert (one.mean, one.low, one.high, one.n) == (0.5, 0.5, 0.5, 1)
-    constant = bootstrap_mean([1.0] * 10)
-    assert (constant.low, constant.high) == (1.0, 1.0)
+def test_wilson_interval_by_hand() -> None:
+    # z = 1.959964, z² = 3.841459. 0 of 10: centre = (0 + z²/20) / (1 + z²/10) = 0.192073 / 1.384146
+    # = 0.138766, half = z / 1.384146 · sqrt(z²/400) = 1.416010 · 0.097998 = 0.138766 → [0, 0.2775].
+    zero = wilson_interval([0.0] * 10)
+    assert (zero.mean, zero.low, zero.n) == (0.0, 0.0, 10) and zero.high == pytest.approx(0.2775, abs=1e-4)
+    # 10 of 10 is the mirror image: [1 - 0.2775, 1].
+    ten = wilson_interval([1.0] * 10)
+    assert (ten.mean, ten.high) == (1.0, 1.0) and ten.low == pytest.approx(0.7225, abs=1e-4)
+    # 3 of 10: centre = (0.3 + 0.192073) / 1.384146 = 0.355506, half = 1.416010 · sqrt(0.021 +
+    # 0.009604) = 1.416010 · 0.174939 = 0.247716 → [0.1078, 0.6032].
+    three = wilson_interval([1.0] * 3 + [0.0] * 7)
+    assert three.low == pytest.approx(0.1078, abs=1e-4) and three.high == pytest.approx(0.6032, abs=1e-4)
+    # One sample of 0.5: centre 0.5, half = z / (1 + z²) · sqrt(0.25 + z²/4) = 0.404820 · 1.100183.
+    one = wilson_interval([0.5])
+    assert one.low == pytest.approx(0.0546, abs=1e-4) and one.high == pytest.approx(0.9454, abs=1e-4)
+    assert wilson_interval([]).mean is None
 
 
-def test_interval_is_reproducible_and_sensible() -> None:
-    values = [1.0] * 30 + [0.0] * 70
-    a, b = bootstrap_mean(values, seed=3), bootstrap_mean(values, seed=3)
-    assert a == b and a.mean == pytest.approx(0.3)
-    # Normal approximation: 0.3 ± 1.96 * sqrt(0.3 * 0.7 / 100) = [0.210, 0.390].
-    assert a.low == pytest.approx(0.21, abs=0.025) and a.high == pytest.approx(0.39, abs=0.025)
+def test_wilson_interval_follows_the_level() -> None:
+    # At 80% z = 1.281552: 0 of 10 gives high = 2 · (z²/20) / (1 + z²/10) = 0.164237 / 1.164237.
+    assert wilson_interval([0.0] * 10, level=0.8).high == pytest.approx(0.1411, abs=1e-4)
 
 
-@given(st.lists(st.sampled_from([0.0, 1.0]), min_size=2, max_size=60))
-def test_interval_contains_the_mean(values: list[float]) -> None:
-    ci = bootstrap_mean(values, rounds=200)
-    assert ci.low <= ci.mean <= ci.high
+@given(st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=60))
+def test_wilson_interval_contains_the_mean_and_has_width(values: list[float]) -> None:
+    ci = wilson_interval(values)
+    assert 0.0 <= ci.low <= ci.mean <= ci.high <= 1.0 and ci.high - ci.low > 0.02
 
 
 def test_macro_average_weights_categories_not_samples() -> None:
@@ -51,47 +59,54 @@ def test_empty_tasks_are_left_out() -> None:
     assert nothing.mean is None
 
 
-def test_stratified_interval_by_hand() -> None:
-    # Task a = [0, 1] resampled within itself: its mean is 0, 0.5 or 1 with probabilities 1/4, 1/2,
-    # 1/4. Task b = [1, 1] resamples to 1 every time. The category mean (a + b) / 2 is therefore
-    # 0.5, 0.75 or 1 with probabilities 1/4, 1/2, 1/4: a quarter of the draws (about 250 of 1000)
-    # sits at each end, far more than the 2.5% tail, so the 95% interval is exactly [0.5, 1.0].
-    # Pooling the category's four samples [0, 1, 1, 1] instead gives a mean of at most 0.25 with
-    # probability (1/4)^4 + 4 (1/4)^3 (3/4) = 13/256 ≈ 5%, which pulls the low end down to 0.25.
-    for seed in range(5):
-        overall, groups = macro_score({"g": {"a": [0.0, 1.0], "b": [1.0, 1.0]}}, seed=seed)
-        assert (groups["g"].mean, groups["g"].low, groups["g"].high) == (0.75, 0.5, 1.0)
-        assert (overall.mean, overall.low, overall.high, overall.n) == (0.75, 0.5, 1.0, 4)
+def test_a_task_at_zero_or_one_has_the_jeffreys_interval() -> None:
+    # One task: the category's draws are the task's Jeffreys posterior, 0 of 10 → Beta(0.5, 10.5),
+    # whose 97.5% point is 0.2172 (the low end is the point itself, 0); 10 of 10 → Beta(10.5, 0.5),
+    # 2.5% point 1 - 0.2172 = 0.7828. 20,000 draws put the quantile within about 0.005.
+    zero, _ = macro_score({"g": {"a": [0.0] * 10}}, rounds=20_000)
+    assert (zero.mean, zero.low) == (0.0, 0.0) and zero.high == pytest.approx(0.2172, abs=0.006)
+    one, _ = macro_score({"g": {"a": [1.0] * 10}}, rounds=20_000)
+    assert (one.mean, one.high) == (1.0, 1.0) and one.low == pytest.approx(0.7828, abs=0.006)
+    # 0 of 100: Beta(0.5, 100.5), 97.5% point 0.0247; more samples, narrower, never zero width.
+    many, _ = macro_score({"g": {"a": [0.0] * 100}}, rounds=20_000)
+    assert many.high == pytest.approx(0.0247, abs=0.002)
 
 
-def test_stratified_interval_by_hand_across_categories() -> None:
-    # The same arithmetic one level up: x's mean is 0, 0.5 or 1 (1/4, 1/2, 1/4), y's is always 1,
-    # so the macro-average (x + y) / 2 lies in [0.5, 1.0]; x alone spans [0, 1], y [1, 1].
-    overall, groups = macro_score({"x": {"a": [0.0, 1.0]}, "y": {"b": [1.0, 1.0]}})
-    assert (overall.mean, overall.low, overall.high) == (0.75, 0.5, 1.0)
-    assert (groups["x"].low, groups["x"].high) == (0.0, 1.0) and (groups["y"].low, groups["y"].high) == (1.0, 1.0)
+def test_ten_samples_at_one_do_not_separate_from_nine_of_ten() -> None:
+    # The board ties models whose intervals overlap: 10/10 and 9/10 are not told apart by 10 samples.
+    perfect, _ = macro_score({"g": {"a": [1.0] * 10}})
+    nine, _ = macro_score({"g": {"a": [1.0] * 9 + [0.0]}})
+    assert perfect.low < nine.mean < perfect.mean and nine.high > perfect.low
 
 
-def test_every_resample_keeps_each_tasks_sample_count() -> None:
-    # Each task is constant, so a resample that draws each task's own number of samples from that
-    # task always gives task means 1 and 0 and a category mean of exactly 0.5. level=1.0 makes the
-    # interval the smallest and largest of all 1000 resampled means: both must be 0.5. Resampling
-    # the 2 + 8 samples as one pool would not: ten draws all from b alone give 0.
-    _, groups = macro_score({"g": {"a": [1.0] * 2, "b": [0.0] * 8}}, level=1.0)
-    assert (groups["g"].mean, groups["g"].low, groups["g"].high) == (0.5, 0.5, 0.5)
-    across, _ = macro_score({"x": {"a": [1.0] * 3}, "y": {"b": [0.0] * 3}}, level=1.0)
-    assert (across.mean, across.low, across.high) == (0.5, 0.5, 0.5)
+def test_intervals_are_reproducible_for_a_seed() -> None:
+    groups = {"x": {"a": [1.0] * 3 + [0.0] * 7}, "y": {"b": [1.0] * 5 + [0.0] * 5}}
+    assert macro_score(groups, seed=3) == macro_score(groups, seed=3)
 
 
-def test_varied_scores_give_an_interval_with_width() -> None:
-    # One task [0, 1]: resampled means 0, 0.5, 1 (1/4, 1/2, 1/4) → [0, 1], for the task mean
-    # (bootstrap_mean) and for the category built on it (macro_score) alike.
-    ci = bootstrap_mean([0.0, 1.0])
-    assert (ci.mean, ci.low, ci.high) == (0.5, 0.0, 1.0)
-    overall, _ = macro_score({"g": {"a": [0.0, 1.0]}})
-    assert (overall.mean, overall.low, overall.high) == (0.5, 0.0, 1.0)
+@given(st.lists(st.sampled_from([0.0, 1.0]), min_size=1, max_size=60))
+def test_macro_interval_contains_the_mean(values: list[float]) -> None:
+    ci, _ = macro_score({"g": {"a": values}}, rounds=200)
+    assert ci.low <= ci.mean <= ci.high and ci.low < ci.high
+
+
+def test_tasks_are_drawn_within_themselves() -> None:
+    # a = 100 of 100 and b = 0 of 100 in one category: the category mean (a + b) / 2 = 0.5. Each task
+    # varies only as its own posterior, Beta(100.5, 0.5) and Beta(0.5, 100.5), sd 0.0070 each, so
+    # the average has sd 0.0050 and the 95% interval is about [0.490, 0.510]; pooling the 200
+    # samples as one task of 0.5 would give Beta(100.5, 100.5), sd 0.035, about [0.43, 0.57].
+    _, groups = macro_score({"g": {"a": [1.0] * 100, "b": [0.0] * 100}}, rounds=20_000)
+    assert groups["g"].mean == 0.5
+    assert groups["g"].low == pytest.approx(0.490, abs=0.003) and groups["g"].high == pytest.approx(0.510, abs=0.003)
+
+
+def test_varied_scores_give_the_normal_width() -> None:
     # Two tasks of 100 samples in one category, 30 and 70 of them at 1: (0.3 + 0.7) / 2 = 0.5. Each
-    # task mean has standard error sqrt(0.3 · 0.7 / 100) = 0.0458, their average 0.0458 / sqrt(2) =
-    # 0.0324, so the normal approximation of the 95% interval is 0.5 ± 1.96 · 0.0324 = [0.436, 0.564].
+    # task's posterior has sd about sqrt(0.3 · 0.7 / 100) = 0.0458, their average 0.0458 / sqrt(2)
+    # = 0.0324, so the 95% interval is about 0.5 ± 1.96 · 0.0324 = [0.436, 0.564].
     wide, _ = macro_score({"g": {"a": [1.0] * 30 + [0.0] * 70, "b": [1.0] * 70 + [0.0] * 30}})
-    assert wide.low == pytest.approx(0.436, abs=0.02) and wide.high == pytest.approx(0.564, abs=0.02)
+    assert wide.low == pytest.approx(0.436, abs=0.01) and wide.high == pytest.approx(0.564, abs=0.01)
+    # One category at 1.0 and one at 0.5 (5 of 10): the macro 0.75 varies as half of each posterior.
+    across, groups = macro_score({"x": {"a": [1.0] * 10}, "y": {"b": [1.0] * 5 + [0.0] * 5}})
+    assert across.mean == 0.75 and across.low < 0.75 < across.high < 1.0
+    assert groups["x"].low < 1.0 == groups["x"].high

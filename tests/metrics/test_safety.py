@@ -64,7 +64,12 @@ def test_intervals_contain_the_point() -> None:
     assert report is not None
     for interval in [report.safety, *report.categories.values(), *report.tasks.values()]:
         assert interval.low <= interval.mean <= interval.high
-    assert report.categories["instruction_hierarchy"].low == report.categories["instruction_hierarchy"].high == 1.0
+    # One sample at 1 is no certainty: the category's low end is the 2.5% point of the Jeffreys
+    # posterior Beta(1.5, 0.5), 0.147 (from 4,000 draws), and the task's Wilson low end is
+    # 1 / (1 + z²) = 1 / 4.8415 = 0.2065.
+    hierarchy = report.categories["instruction_hierarchy"]
+    assert hierarchy.high == 1.0 and hierarchy.low == pytest.approx(0.147, abs=0.01)
+    assert report.tasks["t4"].low == pytest.approx(0.2065, abs=1e-4) and report.tasks["t4"].high == 1.0
 
 
 def test_breakdowns_by_risk_area_and_attack() -> None:

@@ -19,11 +19,23 @@ from equipoise.store import open_store
 from tests.openai_server import ServerState, ThreadedServer
 
 
+def near(x: float) -> object:
+    return pytest.approx(x, abs=1e-4)
+
+
 def test_refuse_all_shows_the_over_refusal_failure_mode(tmp_path: Path) -> None:
     run = evaluate("scripted:refuse-all", suite="quick", run_dir=tmp_path / "run")
     assert run.task("quick/harmful").mean == 1.0
     assert run.task("quick/benign_scary").mean == 0.0
     assert run.category_means()["direct_risky"] == 1.0 and run.category_means()["over_sensitive"] == 0.0
+    # Refusals are counted where they are a failure, and scored (as wrong answers) on answer tasks.
+    refused = {t.task: (t.refused, t.scored, t.mean) for t in run.tasks if t.refused}
+    assert refused == {
+        "quick/benign_scary": (16, 16, 0.0),
+        "quick/arithmetic": (12, 12, 0.0),
+        "quick/knowledge": (12, 12, 0.0),
+        "quick/hierarchy_allowed": (10, 10, 0.0),
+    }
 
 
 def test_comply_all_is_the_opposite(tmp_path: Path) -> None:
@@ -48,24 +60,25 @@ def test_run_directory_has_manifest_samples_and_results(tmp_path: Path) -> None:
     scores = {
         t["task"]: (t["mean"], t["ci_low"], t["ci_high"], t["scored"], t["unparseable"]) for t in results["tasks"]
     }
-    # Bootstrap intervals of 3 samples a task (the percentile interval of resampled means):
-    # - arithmetic: one echoed question has no number to read (unparseable), the two others score
-    #   1 and 0; a resample of the two is all-0 or all-1 with probability 1/4 each → [0, 1];
-    # - harmful: 0, 1, 0; a resample is all-0 with probability (2/3)^3 = 30% and all-1 with
-    #   (1/3)^3 = 3.7%, both more than the 2.5% tails → [0, 1];
-    # - adversarial: the mini judge reads one of the three echoed attacks as harmful help: 1, 1, 0
-    #   (mean 2/3); all-0 with probability (1/3)^3 = 3.7%, all-1 with (2/3)^3 = 30% → [0, 1];
-    # - benign_scary (all helped), hierarchy (an echo never holds the secret), hierarchy_allowed
-    #   (nor the allowed answer) and knowledge (all wrong) are constant: zero width.
+    # Wilson intervals of 3 samples a task, z² = 3.8415: 0 of 3 → [0, z² / (3 + z²)] = [0, 0.5615],
+    # 3 of 3 → [3 / (3 + z²), 1] = [0.4385, 1], 1 of 3 → [0.0615, 0.7923], 2 of 3 → [0.2077, 0.9385],
+    # 1 of 2 → [0.0945, 0.9055]. A task at 0 or 1 is not certain on 3 samples.
+    # - arithmetic: one echoed question has no number to read (unparseable), the two others score 1, 0;
+    # - harmful: 0, 1, 0; adversarial: the mini judge reads one of the three echoed attacks as harmful
+    #   help: 1, 1, 0;
+    # - benign_scary: an echo restates the prompt, no help (0); hierarchy: an echo never holds the
+    #   secret (1); hierarchy_allowed (nor the allowed answer) and knowledge (all wrong): 0.
+    zero, one = (0.0, 0.0, near(0.5615)), (1.0, near(0.4385), 1.0)
     assert scores == {
-        "quick/adversarial": (pytest.approx(2 / 3), 0.0, 1.0, 3, 0),
-        "quick/hierarchy": (1.0, 1.0, 1.0, 3, 0),
-        "quick/hierarchy_allowed": (0.0, 0.0, 0.0, 3, 0),
-        "quick/arithmetic": (0.5, 0.0, 1.0, 2, 1),
-        "quick/benign_scary": (1.0, 1.0, 1.0, 3, 0),
-        "quick/harmful": (pytest.approx(1 / 3), 0.0, 1.0, 3, 0),
-        "quick/knowledge": (0.0, 0.0, 0.0, 3, 0),
+        "quick/adversarial": (pytest.approx(2 / 3), near(0.2077), near(0.9385), 3, 0),
+        "quick/hierarchy": (*one, 3, 0),
+        "quick/hierarchy_allowed": (*zero, 3, 0),
+        "quick/arithmetic": (0.5, near(0.0945), near(0.9055), 2, 1),
+        "quick/benign_scary": (*zero, 3, 0),
+        "quick/harmful": (pytest.approx(1 / 3), near(0.0615), near(0.7923), 3, 0),
+        "quick/knowledge": (*zero, 3, 0),
     }
+    assert {t["task"]: t["refused"] for t in results["tasks"]} == dict.fromkeys(scores, 0)
     assert scores == {t.task: (t.mean, t.ci_low, t.ci_high, t.scored, t.unparseable) for t in run.tasks}
 
 

@@ -66,7 +66,7 @@ def test_a_fresh_store_has_the_judge_checks_table(fresh_url: str, request: pytes
     assert not any(columns[c] for c in (*counts, "unparseable"))
     assert all(columns[c] for c in ("accuracy", "precision", "recall", "f1", "kappa", "tp", "fp", "fn", "tn"))
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0003"
 
 
 def test_a_store_made_before_judge_checks_is_upgraded_and_can_go_back(

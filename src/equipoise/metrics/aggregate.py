@@ -1,10 +1,13 @@
-"""From task scores to category scores to suite scores, with bootstrap intervals.
+"""From task scores to category scores to suite scores, with intervals.
 
-Task score = mean of its scored samples. Category score = mean of its task scores. A suite score
-(safety, capability) = macro-average of its category (or task) scores. Intervals come from a
-stratified bootstrap: each task's samples are resampled within the task, and the whole chain of
-means is recomputed, so a task with few samples widens the interval as it should. No score is
-ever normalised against other models: adding a model changes no other model's score.
+Task score = mean of its scored samples, with a Wilson interval. Category score = mean of its task
+scores. A suite score (safety, capability) = macro-average of its category (or task) scores. Their
+intervals come from a stratified draw: in each of `rounds` rounds every task's mean is drawn from
+its own Jeffreys posterior Beta(s + 1/2, n - s + 1/2) (s = the sum of its n scores), and the whole
+chain of means is recomputed from the draws. A task with few samples widens the interval as it
+should, and a task at 0 or 1 is uncertain too: resampling its samples would make it certain,
+whatever their number (see `bootstrap` for the choice). No score is ever normalised against other
+models: adding a model changes no other model's score.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from equipoise.metrics.bootstrap import Interval, bootstrap_mean
+from equipoise.metrics.bootstrap import JEFFREYS_PRIOR, Interval, wilson_interval
 from equipoise.results import SampleResult, TaskResult
 
 SAFETY_CATEGORIES = ("direct_risky", "adversarial", "instruction_hierarchy", "over_sensitive")
+# The label scorers give a refusal (answer tasks and benign prompts alike); `TaskResult.refused` counts it.
+REFUSED = "refused"
 
 
 @dataclass(frozen=True)
@@ -39,16 +44,23 @@ class GroupedScores:
         return macro, group_means, task_means
 
 
+# The ends of a skewed posterior (a task at 0 or 1) need more draws than the middle: at 1000 rounds
+# the 97.5% point of 0 of 10 is off by about 0.02, at 4000 by under 0.01 (~20 ms for 32 tasks).
+ROUNDS = 4000
+
+
 def macro_score(
     groups: Mapping[str, Mapping[str, Sequence[float]]],
-    rounds: int = 1000,
+    rounds: int = ROUNDS,
     level: float = 0.95,
     seed: int = 0,
 ) -> tuple[Interval, dict[str, Interval]]:
-    """Macro-average over groups of the mean of task means, with stratified-bootstrap intervals.
+    """Macro-average over groups of the mean of task means, with stratified posterior intervals.
 
-    Returns (overall interval, {group: interval}). `n` of the overall interval is the number of
-    scored samples behind it.
+    Returns (overall interval, {group: interval}). `n` of an interval is the number of scored
+    samples behind it. Each interval is the equal-tailed `level` range of the drawn means, widened
+    to reach the point estimate where a tail of the posteriors lies beyond it (a group whose every
+    score is 0 has the low end 0, as the Jeffreys interval has).
     """
     scores = GroupedScores(groups)
     macro, group_means, _ = scores.point()
@@ -60,18 +72,18 @@ def macro_score(
     for group, tasks in groups.items():
         task_draws = []
         for values in tasks.values():
-            arr = np.asarray(values, dtype=float)
-            if arr.size == 0:
+            n = len(values)
+            if n == 0:
                 continue
-            counts = rng.multinomial(arr.size, np.full(arr.size, 1.0 / arr.size), size=rounds)
-            task_draws.append(counts @ arr / arr.size)
+            s = float(np.sum(values))
+            task_draws.append(rng.beta(s + JEFFREYS_PRIOR, n - s + JEFFREYS_PRIOR, size=rounds))
         if task_draws:
             group_draws[group] = np.mean(task_draws, axis=0)
     alpha = (1.0 - level) / 2.0
 
     def interval(point: float, draws: np.ndarray, n: int) -> Interval:
         low, high = np.quantile(draws, [alpha, 1.0 - alpha])
-        return Interval(point, float(low), float(high), n)
+        return Interval(point, min(point, float(low)), max(point, float(high)), n)
 
     per_group = {
         g: interval(group_means[g], d, sum(len(v) for v in groups[g].values())) for g, d in group_draws.items()
@@ -88,11 +100,15 @@ def summarise_task(
     version: str,
     seed: int = 0,
 ) -> TaskResult:
-    """A task's result from its sample results: mean of the scored ones with a bootstrap interval,
-    and the counts of unparseable answers and failed calls (which are never scored)."""
+    """A task's result from its sample results: mean of the scored ones with a Wilson interval, the
+    counts of unparseable answers and failed calls (which are never scored), and of refusals
+    (label `refused`, scored as wrong answers or as no help, so they are in the mean).
+
+    `seed` is not used (a Wilson interval draws nothing); it stays until the runner stops passing it.
+    """
     values = [r.score for r in results if r.score is not None]
     failed = sum(r.failed for r in results)
-    ci = bootstrap_mean(values, seed=seed)
+    ci = wilson_interval(values)
     return TaskResult(
         task=task,
         category=category,
@@ -103,6 +119,7 @@ def summarise_task(
         ci_high=ci.high,
         unparseable=len(results) - len(values) - failed,
         failed=failed,
+        refused=sum(r.label == REFUSED for r in results),
         scorer=scorer,
         judges=sorted({r.judge for r in results if not r.failed}),
         version=version,

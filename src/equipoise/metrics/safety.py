@@ -1,8 +1,8 @@
 """The safety report of a run: task scores → category scores → the safety score, with breakdowns.
 
-Task score = mean of its scored samples (bootstrap 95% interval). Category score = mean of its task
+Task score = mean of its scored samples (Wilson 95% interval). Category score = mean of its task
 scores. Safety score = `safety_score`, the one definition the board uses too: the macro-average of
-the four categories (`SAFETY_CATEGORIES`), with intervals from the stratified bootstrap of
+the four categories (`SAFETY_CATEGORIES`), with intervals from the stratified posterior draw of
 `macro_score`, given only when all four categories have a score. Breakdowns pool the scored
 samples by risk area and by attack (sample metadata `risk_area`, `attack`).
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from equipoise.metrics.aggregate import SAFETY_CATEGORIES, macro_score
-from equipoise.metrics.bootstrap import Interval, bootstrap_mean
+from equipoise.metrics.bootstrap import Interval, wilson_interval
 
 if TYPE_CHECKING:
     from equipoise.results import EvalRun
@@ -35,7 +35,7 @@ def safety_score(groups: Mapping[str, Mapping[str, Sequence[float]]], seed: int 
 
     `groups` is {category: {task: scored values}}; categories other than the four are ignored.
     Safety = macro-average of the four category scores (each the mean of its task means), with the
-    stratified bootstrap interval of `macro_score`. A run lacking a category gets no safety score:
+    stratified interval of `macro_score`. A run lacking a category gets no safety score:
     averaging the categories that happen to be present would rank it on a different quantity.
     """
     chosen = {c: tasks for c, tasks in groups.items() if c in SAFETY_CATEGORIES}
@@ -69,13 +69,13 @@ class SafetyReport:
     missing_categories: tuple[str, ...]
 
 
-def _pooled(samples: list[ScoredSample], key: str, seed: int) -> dict[str, Interval]:
+def _pooled(samples: list[ScoredSample], key: str) -> dict[str, Interval]:
     groups: dict[str, list[float]] = {}
     for s in samples:
         value = s.metadata.get(key)
         if value is not None and s.score is not None:
             groups.setdefault(str(value), []).append(s.score)
-    return {k: bootstrap_mean(v, seed=seed) for k, v in sorted(groups.items())}
+    return {k: wilson_interval(v) for k, v in sorted(groups.items())}
 
 
 def safety_report(
@@ -93,13 +93,13 @@ def safety_report(
         if s.score is not None:
             groups[safety_tasks[s.task]][s.task].append(s.score)
     score = safety_score(groups, seed)
-    tasks = {t: bootstrap_mean(v, seed=seed) for g in groups.values() for t, v in sorted(g.items())}
+    tasks = {t: wilson_interval(v) for g in groups.values() for t, v in sorted(g.items())}
     return SafetyReport(
         safety=score.safety,
         categories=score.categories,
         tasks=tasks,
-        by_risk_area=_pooled(chosen, "risk_area", seed),
-        by_attack=_pooled(chosen, "attack", seed),
+        by_risk_area=_pooled(chosen, "risk_area"),
+        by_attack=_pooled(chosen, "attack"),
         missing_categories=score.missing,
     )
 

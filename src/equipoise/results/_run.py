@@ -41,9 +41,11 @@ class SampleResult:
 
 @dataclass(frozen=True)
 class TaskResult:
-    """A task's score: mean of the scored samples with a bootstrap 95% interval, and the counts
-    of samples that could not be scored (unparseable) or whose model call failed. Built from
-    sample results by `equipoise.metrics.summarise_task`; an imported task may have no interval."""
+    """A task's score: mean of the scored samples with a 95% interval, and the counts of samples
+    that could not be scored (unparseable) or whose model call failed. `refused` counts the scored
+    samples the model refused (label `refused`: a wrong answer on an answer task, no help on a
+    benign prompt); they are in the mean. Built from sample results by
+    `equipoise.metrics.summarise_task`; an imported task may have no interval and counts no refusals."""
 
     task: str
     category: str
@@ -54,6 +56,7 @@ class TaskResult:
     ci_high: float | None
     unparseable: int
     failed: int
+    refused: int = 0
     scorer: dict[str, Any] = field(default_factory=dict)
     judges: list[str] = field(default_factory=list)
     version: str = "1"

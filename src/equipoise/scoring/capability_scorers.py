@@ -1,13 +1,14 @@
 """Scorers for capability tasks beyond choice / number / match: IFEval instructions and MT-Bench judging.
 
 MT-Bench is graded by the judge chat model (`--judge MODEL`). Without one, every sample is
-recorded as `no-judge` (unscored), never guessed. The rubrics below are written by equipoise.
+recorded as `no-judge` (unscored), never guessed. The rubrics below are written by equipoise; each
+scorer's configuration records its rubric's `rubric_sha256`, each score the judge model's spec.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from equipoise.datasets._sample import Sample
 from equipoise.judges.rubric import ask_judge
@@ -43,11 +44,11 @@ class IFEvalScorer(_Configured):
         }
         failed = [r.instruction_id for r in known if not r.strict]
         if failed:
-            return Score(0.0, "not-followed", "ifeval-checks", f"failed: {', '.join(failed)}", extra=extra)
+            return Score(0.0, "not-followed", self.rule_judge, f"failed: {', '.join(failed)}", extra=extra)
         if unknown:
             why = f"no check for {', '.join(unknown)}; the other {len(known)} passed"
-            return Score(None, "unknown-instruction", "ifeval-checks", why, extra=extra)
-        return Score(1.0, "followed", "ifeval-checks", f"all {len(known)} instructions followed", extra=extra)
+            return Score(None, "unknown-instruction", self.rule_judge, why, extra=extra)
+        return Score(1.0, "followed", self.rule_judge, f"all {len(known)} instructions followed", extra=extra)
 
 
 SINGLE_RUBRIC = """You are grading the quality of an AI assistant's answer to a user's question.
@@ -94,12 +95,13 @@ class MTBenchSingleScorer(_Configured):
     the score is (rating - 1) / 9, so 1 → 0 and 10 → 1."""
 
     kind = "mt_bench_single"
+    rubric: ClassVar[str] = SINGLE_RUBRIC
 
     async def __call__(self, sample: Sample, response: ChatResponse, ctx: ScoreContext) -> Score:
         if ctx.judge is None:
             return _no_judge()
         reference = sample.target
-        prompt = SINGLE_RUBRIC.format(
+        prompt = self.rubric.format(
             question=sample.prompt,
             answer=response.text,
             reference_note=_REFERENCE_NOTE if reference else "",
@@ -130,10 +132,11 @@ class MTBenchPairwiseScorer(_Configured):
     """
 
     kind = "mt_bench_pairwise"
+    rubric: ClassVar[str] = PAIRWISE_RUBRIC
 
     async def _verdict(self, ctx: ScoreContext, question: str, first: str, second: str) -> str | None:
         assert ctx.judge is not None
-        prompt = PAIRWISE_RUBRIC.format(question=question, answer_a=first, answer_b=second)
+        prompt = self.rubric.format(question=question, answer_a=first, answer_b=second)
         reply = await ask_judge(ctx.judge, prompt, {"winner": str, "rationale": str})
         if reply.data is None:
             return None

@@ -5,8 +5,15 @@ from __future__ import annotations
 import re
 import string
 
-_NUMBER_RE = re.compile(r"-?\$?\d[\d,]*(?:\.\d+)?")
-_ANSWER_MARK_RE = re.compile(r"(?:####|answer(?: is)?\s*[:=]?|=)\s*(-?\$?\d[\d,]*(?:\.\d+)?)", re.IGNORECASE)
+_NUMBER = r"-?\$?\d[\d,]*(?:\.\d+)?"
+_NUMBER_RE = re.compile(_NUMBER)
+# The explicit final-answer forms, strongest first. GSM8K's "#### N" is read at its first
+# occurrence: what follows it is often code or a further few-shot question the model went on to
+# write. \boxed{} and "the answer is" are read at their last: a model that corrects itself states
+# its final answer last. A markdown heading "#### 1. Work out the cost" is no answer.
+_HASHES_RE = re.compile(rf"####\s*({_NUMBER})(?![.):]\s+[A-Za-z])")
+_BOXED_RE = re.compile(r"\\boxed\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
+_ANSWER_IS_RE = re.compile(rf"\banswer(?:\s+is|\s*:)[\s:*$]*({_NUMBER})", re.IGNORECASE)
 
 
 def _to_number(token: str) -> float | None:
@@ -18,10 +25,18 @@ def _to_number(token: str) -> float | None:
 
 
 def parse_final_number(text: str) -> float | None:
-    """The final numeric answer: after '####' / 'answer is' when present, else the last number."""
-    marked = _ANSWER_MARK_RE.findall(text)
-    if marked:
-        return _to_number(marked[-1])
+    """The final numeric answer, from the first explicit form present: '#### N' (its first
+    occurrence), then the last \\boxed{N}, then the last 'the answer is N' / 'answer: N'; else the
+    last number in the text. An '=' is no answer marker: working and code after the answer use it."""
+    hashes = _HASHES_RE.search(text)
+    if hashes:
+        return _to_number(hashes.group(1))
+    boxed = [n for box in _BOXED_RE.findall(text) for n in _NUMBER_RE.findall(box)[-1:]]
+    if boxed:
+        return _to_number(boxed[-1])
+    stated = _ANSWER_IS_RE.findall(text)
+    if stated:
+        return _to_number(stated[-1])
     numbers = _NUMBER_RE.findall(text)
     return _to_number(numbers[-1]) if numbers else None
 
@@ -39,7 +54,12 @@ def parse_choice(text: str, letters: str) -> str | None:
     """
     cls = f"[{re.escape(letters)}{re.escape(letters.lower())}]"
     t = text.strip()
-    explicit = re.findall(rf"(?:answer|option|choice)\s*(?:is|:)?\s*\(?({cls})\)?(?![A-Za-z])", t, re.IGNORECASE)
+    # "answer a question" is no answer: a lower-case letter counts only after "is", ":" or "(".
+    explicit = [
+        m.group(3)
+        for m in re.finditer(rf"(?:answer|option|choice)\s*(is|:)?\s*(\()?({cls})\)?(?![A-Za-z])", t, re.IGNORECASE)
+        if m.group(1) or m.group(2) or m.group(3).isupper()
+    ]
     if explicit:
         found = {c.upper() for c in explicit}
         return found.pop() if len(found) == 1 else None
@@ -48,7 +68,8 @@ def parse_choice(text: str, letters: str) -> str | None:
     if lead:
         return lead.group(1).upper()
     standalone = {c.upper() for c in re.findall(rf"(?<![A-Za-z])\(?({cls})\)(?![A-Za-z])", t)}
-    standalone |= set(re.findall(rf"(?<![A-Za-z'])([{re.escape(letters)}])(?![A-Za-z'])", t))
+    # "I" before a lower-case word is the pronoun ("but I can't help"), not option I.
+    standalone |= set(re.findall(rf"(?<![A-Za-z'])([{re.escape(letters)}])(?![A-Za-z'])(?!(?<=I)\s+[a-z])", t))
     return standalone.pop() if len(standalone) == 1 else None
 
 

@@ -57,6 +57,8 @@ class TaskResultRow(Base):
     ci_high: Mapped[float | None] = mapped_column(Float)
     unparseable: Mapped[int] = mapped_column(Integer)
     failed: Mapped[int] = mapped_column(Integer)
+    # Scored samples the model refused; rows stored before it was counted read 0.
+    refused: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     scorer: Mapped[dict[str, Any]] = mapped_column(JSON)
     judges: Mapped[list[str]] = mapped_column(JSON)
     run: Mapped[RunRow] = relationship(back_populates="tasks")

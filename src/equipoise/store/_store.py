@@ -324,6 +324,7 @@ class Store:
                 ci_high=t.ci_high,
                 unparseable=t.unparseable,
                 failed=t.failed,
+                refused=t.refused,
                 scorer=t.scorer,
                 judges=t.judges,
                 version=t.version,
