@@ -175,7 +175,7 @@ async def test_label_scorer() -> None:
     wrong = await LabelScorer()(sample, ChatResponse("Yes, it is fine."), ScoreContext())
     unclear = await LabelScorer()(sample, ChatResponse("Maybe."), ScoreContext())
     refused = await LabelScorer()(sample, ChatResponse(REFUSAL), ScoreContext())
-    assert (right.value, wrong.value, unclear.value, refused.value) == (1.0, 0.0, None, 0.0)
+    assert (right.value, wrong.value, unclear.value, refused.value) == (1.0, 0.0, 0.0, 0.0)
     assert (unclear.label, refused.label, right.judge) == ("unparseable", "refused", "rule:label-v2")
 
 
