@@ -9,6 +9,7 @@ the transform, its variant and seed, and the judge reads the seed prompt (the de
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 from equipoise._registry import lookup
@@ -71,6 +72,12 @@ def _redeval(record: Record, lineno: int) -> Sample:
         judge_prompt=question,
         attack="conversation_wrapper",
     )
+
+
+# RedEval's DangerousQA is byte for byte HarmfulQ (same sha256): the wrapped questions are read
+# from HarmfulQ's file, so the one file is declared once and its plain rows are scored once (in
+# libra/harmfulq); this task is their attacked form.
+_DANGEROUSQA = replace(_BY_NAME["harmfulq"].files[0], to_sample=_redeval)
 
 
 _GPTFUZZ = ("sherdencooper/GPTFuzz", "1eddeb565740")
@@ -146,16 +153,10 @@ ADVERSARIAL_TASKS: list[LibraTask] = [
         ADVERSARIAL,
         "mixed",
         HARM,
-        (
-            safety_file(
-                "redeval_dangerousqa.jsonl",
-                "7610914130123615fc38d39b304dca3c91825591953fe5177cfe63ee315c5be2",
-                github(*_RED_INSTRUCT, "harmful_questions/dangerousqa.json"),
-                "Apache-2.0",
-                _redeval,
-            ),
-        ),
-        "RedEval DangerousQA inside our interview-transcript jailbreak wrapper",
+        (_DANGEROUSQA,),
+        "RedEval DangerousQA (the HarmfulQ questions, read from harmfulq.jsonl) inside our "
+        "interview-transcript jailbreak wrapper",
+        version="2",
     ),
     LibraTask(
         "redeval_harmfulqa",
