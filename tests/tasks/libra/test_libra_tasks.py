@@ -372,7 +372,6 @@ def test_no_two_scored_tasks_score_the_same_rows_of_one_file(shared_data: Path) 
                 assert not conversations[a] & conversations[b], (a, b)
     harmfulq = "7610914130123615fc38d39b304dca3c91825591953fe5177cfe63ee315c5be2"
     assert sorted(shared[harmfulq]) == ["libra/harmfulq", "libra/redeval_dangerousqa"]
-    assert get_task("libra/redeval_dangerousqa").files[0].name == "safety/harmfulq.jsonl"
     assert all(
         s.metadata["attack"] == "conversation_wrapper"
         for s in get_task("libra/redeval_dangerousqa").samples(shared_data)

@@ -9,7 +9,6 @@ the transform, its variant and seed, and the judge reads the seed prompt (the de
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from pathlib import Path
 
 from equipoise._registry import lookup
@@ -72,12 +71,6 @@ def _redeval(record: Record, lineno: int) -> Sample:
         judge_prompt=question,
         attack="conversation_wrapper",
     )
-
-
-# RedEval's DangerousQA is byte for byte HarmfulQ (same sha256): the wrapped questions are read
-# from HarmfulQ's file, so the one file is declared once and its plain rows are scored once (in
-# libra/harmfulq); this task is their attacked form.
-_DANGEROUSQA = replace(_BY_NAME["harmfulq"].files[0], to_sample=_redeval)
 
 
 _GPTFUZZ = ("sherdencooper/GPTFuzz", "1eddeb565740")
@@ -153,10 +146,18 @@ ADVERSARIAL_TASKS: list[LibraTask] = [
         ADVERSARIAL,
         "mixed",
         HARM,
-        (_DANGEROUSQA,),
-        "RedEval DangerousQA (the HarmfulQ questions, read from harmfulq.jsonl) inside our "
-        "interview-transcript jailbreak wrapper",
-        version="2",
+        (
+            # Byte for byte HarmfulQ's file (same sha256): its plain rows are scored once, in
+            # libra/harmfulq; here only their attacked form (RedEval's use of them).
+            safety_file(
+                "redeval_dangerousqa.jsonl",
+                "7610914130123615fc38d39b304dca3c91825591953fe5177cfe63ee315c5be2",
+                github(*_RED_INSTRUCT, "harmful_questions/dangerousqa.json"),
+                "Apache-2.0",
+                _redeval,
+            ),
+        ),
+        "RedEval DangerousQA (the HarmfulQ questions) inside our interview-transcript jailbreak wrapper",
     ),
     LibraTask(
         "redeval_harmfulqa",
