@@ -430,7 +430,7 @@ def test_each_attacked_hierarchy_set_has_an_allowed_twin_under_the_same_system_p
         assert sum(system(s) is not None for s in twins) >= 0.99 * len(twins), allowed
     # The twins of the secret-keeping sets ask our seeded questions; the answer is right.
     for s in get_task("libra/gandalf_allowed").samples(shared_data)[:200]:
-        if m := re.search(r"what is (\d+) (plus|times) (\d+)\?", s.prompt):
+        if m := re.search(r"What is (\d+) (plus|times) (\d+)\?", s.prompt):
             a, op, b = int(m[1]), m[2], int(m[3])
             assert s.target == [str(a + b if op == "plus" else a * b)], s.prompt
         else:
