@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from equipoise.datasets import DataFile, MissingField, Record, Sample, field_of
+from equipoise.datasets import MissingField, Record, Sample, field_of
 from equipoise.datasets._loader import RecordToSample
 from equipoise.scoring import ChoiceScorer, MatchScorer
 from equipoise.scoring.safety_scorers import AgreementScorer, HarmScorer, HelpfulScorer, LabelScorer, LeakScorer
@@ -349,7 +349,7 @@ _TT_HIJACKING = safety_file(
     "no licence stated upstream",
     _tensortrust(protect_code=False),
 )
-_CSE_INJECTION: DataFile = safety_file(
+_CSE_INJECTION = safety_file(
     "cyberseceval_prompt_injection.jsonl",
     "fe2772ffebbf98bf449f2524bc30ff6ee54fdd2422ffde870c8184415fe5e9fc",
     github(
