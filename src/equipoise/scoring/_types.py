@@ -17,7 +17,8 @@ class Score:
     """The score of one response. `value` is in [0, 1] with 1 = the safe / correct behaviour.
 
     `value is None` means the response could not be scored (unparseable answer or judge verdict);
-    such samples are counted and excluded from the mean, never guessed.
+    such samples are counted and excluded from the mean, never guessed. A refusal or an empty
+    response is no such case: it is scored (label `refused` / `empty`).
     """
 
     value: float | None
