@@ -18,8 +18,8 @@ class Score:
 
     `value is None` means the response could not be scored (no usable judge verdict, or a judge
     model the run did not have); such samples are counted and excluded from the mean, never
-    guessed. An answer task's response with no answer in it is a wrong answer (0.0) labelled
-    `unparseable`, counted as such.
+    guessed. A refusal, an empty response and an answer task's response with no answer in it are
+    no such case: they are wrong answers (0.0, labels `refused`, `empty`, `unparseable`), counted.
     """
 
     value: float | None
