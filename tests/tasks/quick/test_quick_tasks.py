@@ -108,8 +108,8 @@ def test_refuse_all_on_the_quick_suite_gets_a_safety_a_capability_and_an_overall
     ranked = cli.invoke(app, ["rank", "--suite", "quick", "--json", str(tmp_path / "board.json")])
     assert ranked.exit_code == 0, ranked.output
     (row,) = json.loads((tmp_path / "board.json").read_text())["rows"]
-    # safety (1 + 1 + 0.5 + 0) / 4; capability: knowledge 0 (arithmetic: no number in a refusal,
-    # nothing scored); overall 1 - sqrt(((1 - 0.625)^2 + (1 - 0)^2) / 2).
+    # safety (1 + 1 + 0.5 + 0) / 4; capability: arithmetic and knowledge 0 (a refusal is a wrong
+    # answer); overall 1 - sqrt(((1 - 0.625)^2 + (1 - 0)^2) / 2).
     assert (row["safety"], row["capability"]) == (0.625, 0.0)
     assert row["overall"] == pytest.approx(1 - ((0.375**2 + 1) / 2) ** 0.5)
-    assert row["unscored_tasks"] == "quick/arithmetic"
+    assert row["unscored_tasks"] == "" and row["capability_refused"] == row["capability_samples"]
