@@ -299,7 +299,7 @@ class RankingCache:
     """Rankings by their definition and the runs they stand on.
 
     A board is rebuilt only when its definition changes or a run of its suites is added or removed
-    (the run ids are read on every request, which is cheap next to the bootstraps), so results
+    (only the run ids are read on every request), so results
     written by any process appear at the next request without a restart.
     """
 
@@ -319,7 +319,7 @@ class RankingCache:
                 f"unknown suite {query.capability_suite!r}; known suites: {', '.join(suite_names())}",
             )
         suites = {query.suite, query.capability_suite or default_capability_suite(query.suite)}
-        runs = tuple(sorted(r["run_id"] for s in suites for r in store.list_runs(suite=s)))
+        runs = tuple(sorted(i for s in suites for i in store.run_ids(suite=s)))
         key = (query.suite, query.capability_suite, query.judge, query.release, query.capability_release, runs)
         with self._lock:
             if key in self._cache:

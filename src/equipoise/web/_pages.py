@@ -99,8 +99,8 @@ def _definition(query: BoardQuery) -> dict[str, str]:
 
 def _plot_safe(ranking: Ranking) -> Ranking:
     """The ranking with its names escaped for Plotly, which reads trace names and titles as HTML
-    (it shows the entities as the characters they stand for)."""
-    return replace(ranking, rows=[replace(r, model=html.escape(r.model)) for r in ranking.rows])
+    (it shows &amp;, &lt; and &gt; as the characters they stand for, but not &quot;)."""
+    return replace(ranking, rows=[replace(r, model=html.escape(r.model, quote=False)) for r in ranking.rows])
 
 
 class Pages:
