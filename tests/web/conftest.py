@@ -6,7 +6,8 @@
   request and names no secret: capability 1, safety (direct 0 + adversarial 0 + hierarchy 1 +
   over-sensitive 1) / 4 = 0.5, so it leads when capability weighs most and trails refuse-all
   (safety 0.625) when safety does;
-- an entry whose display name and every response are markup (`<script>`, `<img onerror>`).
+- an entry whose display name and every response are markup (`<script>`, `<img onerror>`), and
+  whose organisation is a spreadsheet formula.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from tests.ranking.test_ranking import REFUSAL, ideal_answer
 
 EVIL_NAME = '<script>alert("name")</script>'
 EVIL_RESPONSE = "<script>alert('response')</script><img src=x onerror=alert(1)>"
+# what a spreadsheet would run as a formula if a CSV cell held it as it is
+EVIL_ORGANISATION = '=HYPERLINK("http://example.invalid","x")'
 
 
 def answerer(prompt: str) -> str:
@@ -43,9 +46,9 @@ class StoredBoard:
     evil: str
 
 
-def _served(name: str, answer, display_name: str) -> str:
+def _served(name: str, answer, display_name: str, **metadata) -> str:
     with ThreadedServer(ServerState(answer=answer)) as server:
-        entry = ModelEntry(spec=f"openai-compat:{name}@{server.base_url}", display_name=display_name)
+        entry = ModelEntry(spec=f"openai-compat:{name}@{server.base_url}", display_name=display_name, **metadata)
         run = equipoise.evaluate(entry, suite="quick", write_files=False, use_cache=False)
     return run.model["identity"]
 
@@ -57,8 +60,10 @@ def store_board() -> StoredBoard:
     return StoredBoard(
         refuse=refuse.model["identity"],
         comply=comply.model["identity"],
-        answerer=_served("answerer", answerer, "Answerer"),
-        evil=_served("evil", lambda _prompt: EVIL_RESPONSE, EVIL_NAME),
+        answerer=_served(
+            "answerer", answerer, "Answerer", organisation="Acme Labs", parameters="0.5B", open_weights=True
+        ),
+        evil=_served("evil", lambda _prompt: EVIL_RESPONSE, EVIL_NAME, organisation=EVIL_ORGANISATION),
     )
 
 

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from equipoise.ranking import build_ranking
 from equipoise.store import open_store
 from equipoise.web._board import BoardQuery, recombined
-from tests.web.conftest import StoredBoard
+from tests.web.conftest import EVIL_ORGANISATION, StoredBoard
 
 
 def _identities(html: str) -> list[str]:
@@ -134,3 +134,26 @@ def test_a_board_with_no_runs_says_so(isolated_home) -> None:
         assert page.status_code == 200
         assert "No stored runs of this board" in page.text
         assert client.get("/board.csv").text.startswith("rank,order,model")
+
+
+def test_the_entry_columns_and_a_search_by_organisation(client: TestClient, board: StoredBoard) -> None:
+    query = "q=acme&columns=organisation,parameters,weights,system_prompt"
+    (row,) = client.get(f"/api/board?{query}").json()["rows"]
+    assert row == {
+        "model": "Answerer",
+        "spec": row["spec"],
+        "identity": board.answerer,
+        "organisation": "Acme Labs",
+        "parameters": "0.5B",
+        "weights": "open",
+        "system_prompt": "no",
+    }
+    cells = re.findall(r'<td class="text">([^<]*)</td>', client.get(f"/?{query}").text)
+    assert cells == ["Acme Labs", "0.5B", "open", "no"]
+
+
+def test_a_csv_cell_a_spreadsheet_would_run_is_written_inert(client: TestClient, board: StoredBoard) -> None:
+    (evil,) = [r for r in _csv(client, "columns=organisation") if r["identity"] == board.evil]
+    assert evil["organisation"] == "'" + EVIL_ORGANISATION
+    (raw,) = [r for r in client.get("/api/board").json()["rows"] if r["identity"] == board.evil]
+    assert raw["organisation"] == EVIL_ORGANISATION

@@ -45,6 +45,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("rank", "rank", "rank", help="Significance tier: models whose overall intervals overlap share a tier"),
     Column("order", "#", "rank", help="Plain order on the board"),
     Column("model", "model", "text"),
+    Column("organisation", "organisation", "text", help="Who made the model (from its entry)"),
+    Column("parameters", "size", "text", default=False, help="Parameter count as the entry gives it"),
+    Column("weights", "weights", "text", default=False, help="Open or closed weights (from the entry)"),
+    Column("system_prompt", "system prompt", "text", default=False, help="Whether the entry sends a system prompt"),
     Column("release", "release", "text", default=False, help="Release of the safety / capability suite"),
     Column("judge", "judge", "text", default=False),
     Column("safety", "safety", "interval", help="Macro-average of the four safety categories, 95% interval"),
@@ -193,13 +197,21 @@ class BoardView:
         }
 
     def to_csv(self) -> str:
-        """CSV of exactly the shown rows and columns."""
+        """CSV of exactly the shown rows and columns. A text cell a spreadsheet would run as a
+        formula (a name starting with `=`, `+`, `-` or `@`) is written after a `'`, as OWASP advises."""
         out = io.StringIO()
         fields = [f for c in self.query.shown for f in _fields(c)]
         writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(self.records())
+        writer.writerows({k: _inert(v) for k, v in r.items()} for r in self.records())
         return out.getvalue()
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: Any) -> Any:
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
 
 
 def _fields(c: Column) -> list[str]:
@@ -237,7 +249,10 @@ def row_notes(r: RankRow) -> str:
     return "; ".join(notes)
 
 
-def _values(r: RankRow, order: int, ranking: Ranking) -> dict[str, Any]:
+def _values(r: RankRow, order: int, ranking: Ranking, entry: dict[str, Any]) -> dict[str, Any]:
+    """The row's cells by column; `entry` is its model entry as stored (display metadata)."""
+    open_weights = entry.get("open_weights")
+
     def interval(i: Any) -> tuple[float | None, float | None, float | None]:
         return (None, None, None) if i is None else (i.mean, i.low, i.high)
 
@@ -246,6 +261,10 @@ def _values(r: RankRow, order: int, ranking: Ranking) -> dict[str, Any]:
         "rank": r.rank,
         "order": order,
         "model": r.model,
+        "organisation": entry.get("organisation"),
+        "parameters": entry.get("parameters"),
+        "weights": None if open_weights is None else "open" if open_weights else "closed",
+        "system_prompt": "yes" if entry.get("system_prompt") else "no",
         "release": (ranking.safety_release, ranking.capability_release),
         "judge": ranking.judge,
         "safety": interval(r.safety),
@@ -278,17 +297,28 @@ def recombined(ranking: Ranking, combination: str, weights: tuple[float, float])
     return replace(ranking, rows=rank_rows(rows), combination=combination, weights=weights)
 
 
-def matches(r: RankRow, terms: list[str]) -> bool:
-    """A row matches when any term is in its name, spec or identity (case-insensitive)."""
-    haystack = f"{r.model}\n{r.spec}\n{r.identity}".lower()
+def matches(r: BoardRow, terms: list[str]) -> bool:
+    """A row matches when any term is in its name, spec, identity or organisation (case-insensitive)."""
+    haystack = f"{r.row.model}\n{r.row.spec}\n{r.row.identity}\n{r.values['organisation'] or ''}".lower()
     return not terms or any(t in haystack for t in terms)
 
 
-def view(ranking: Ranking, query: BoardQuery) -> BoardView:
+@dataclass(frozen=True)
+class Board:
+    """A ranking and the model entries of its rows as stored (organisation, size, ...), by identity."""
+
+    ranking: Ranking
+    entries: dict[str, dict[str, Any]]
+
+
+def view(board: Board, query: BoardQuery) -> BoardView:
     """The rows `query` asks for: recombined, searched, then sorted (empty cells last either way)."""
-    ranking = recombined(ranking, query.combine, query.weights)
-    rows = [BoardRow(r, i, _values(r, i, ranking)) for i, r in enumerate(ranking.rows, start=1)]
-    shown = [r for r in rows if matches(r.row, query.terms)]
+    ranking = recombined(board.ranking, query.combine, query.weights)
+    rows = [
+        BoardRow(r, i, _values(r, i, ranking, board.entries.get(r.identity, {})))
+        for i, r in enumerate(ranking.rows, start=1)
+    ]
+    shown = [r for r in rows if matches(r, query.terms)]
     present = [r for r in shown if r.sort_value(query.sort) is not None]
     empty = [r for r in shown if r.sort_value(query.sort) is None]
     present.sort(key=lambda r: (r.sort_value(query.sort), r.order), reverse=query.order == "desc")
@@ -306,11 +336,11 @@ class RankingCache:
     def __init__(self, build: Callable[..., Ranking] = build_ranking, size: int = 32) -> None:
         self._build = build
         self._size = size
-        self._cache: OrderedDict[tuple[Any, ...], Ranking] = OrderedDict()
+        self._cache: OrderedDict[tuple[Any, ...], Board] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, store: Store, query: BoardQuery) -> Ranking:
-        """The ranking `query` defines (under the default combination: `view` recombines it)."""
+    def get(self, store: Store, query: BoardQuery) -> Board:
+        """The board `query` defines (under the default combination: `view` recombines it)."""
         if query.suite not in suite_names():
             raise QueryError("suite", f"unknown suite {query.suite!r}; known suites: {', '.join(suite_names())}")
         if query.capability_suite is not None and query.capability_suite not in suite_names():
@@ -341,11 +371,16 @@ class RankingCache:
             # The only other refusal of a well-formed query: a release with no runs (the message names it).
             asked_cap = query.capability_release is not None and repr(query.capability_release) in str(e)
             raise QueryError("capability_release" if asked_cap else "release", str(e)) from None
+        entries: dict[str, dict[str, Any]] = {}
+        for s in suites:
+            for r in store.list_runs(suite=s):  # newest first: an entry shows its newest metadata
+                entries.setdefault(r["model"]["identity"], r["model"])
+        board = Board(ranking, entries)
         with self._lock:
-            self._cache[key] = ranking
+            self._cache[key] = board
             while len(self._cache) > self._size:
                 self._cache.popitem(last=False)
-        return ranking
+        return board
 
 
 def combination_choices() -> list[dict[str, Any]]:
