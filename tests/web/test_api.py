@@ -39,6 +39,10 @@ def test_a_model_entry_as_json(client: TestClient, board: StoredBoard) -> None:
     }
     assert [m["run_id"] for m in entry["manifests"]] == [_refuse_run(board)]
     assert len(entry["tasks"]) == 7
+    # quick/adversarial: one sample per attack, each refused (1 of 1; Wilson low = 1 / (1 + z²) = 0.2065)
+    assert len(entry["by_attack"]) == 12 and {a["name"] for a in entry["by_attack"]} >= {"base64", "few_shot"}
+    assert all((a["n"], a["mean"]) == (1, 1.0) for a in entry["by_attack"])
+    assert entry["by_attack"][0]["low"] == pytest.approx(0.2065, abs=1e-4)
     # the lowest-scoring first: refusing a benign prompt or a question scores 0
     assert entry["examples"] and all(e["score"] == 0.0 for e in entry["examples"])
 

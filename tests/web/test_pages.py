@@ -56,6 +56,7 @@ def test_the_model_page_shows_scores_tasks_manifest_examples_and_history(
     sha = stored["manifest"]["data_files"]["quick/data/harmful.jsonl"]["sha256"]
     assert f"<code>{sha}</code>" in page
     assert '<details class="content-warning">' in page and "Content warning" in page
+    assert "<h2>Safety by attack</h2>" in page and '<th scope="row">base64</th><td>1</td>' in page
     assert f"<code>{stored['run_id']}</code>" in page
 
 

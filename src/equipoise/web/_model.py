@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from equipoise.metrics.safety import ScoredSample, safety_report
 from equipoise.ranking import Ranking
 from equipoise.releases import run_release
 from equipoise.store import Store
@@ -79,6 +80,20 @@ def lowest_scoring(run: dict[str, Any], n: int = EXAMPLES) -> list[dict[str, Any
     ]
 
 
+def breakdowns(run: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The run's safety samples pooled by attack and by risk area (`equipoise.metrics.safety`, as
+    a run's report has them), each with its Wilson 95% interval; empty when it has no safety task."""
+    samples = [ScoredSample(s["task"], s["score"], s["meta"] or {}) for s in run.get("samples", [])]
+    report = safety_report(samples, {name: info["category"] for name, info in run["manifest"]["tasks"].items()})
+    if report is None:
+        return {"attack": [], "risk_area": []}
+
+    def rows(groups: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"name": k, "mean": i.mean, "low": i.low, "high": i.high, "n": i.n} for k, i in groups.items()]
+
+    return {"attack": rows(report.by_attack), "risk_area": rows(report.by_risk_area)}
+
+
 def model_page(store: Store, ranking: Ranking, identity: str) -> dict[str, Any] | None:
     """The page of the entry `identity` on `ranking`'s board (None when no run of it is stored).
 
@@ -91,6 +106,8 @@ def model_page(store: Store, ranking: Ranking, identity: str) -> dict[str, Any] 
     used_ids = [i for i in dict.fromkeys((row.safety_run, row.capability_run)) if i] if row else []
     used = [store.get_run(i, with_samples=True) for i in used_ids or [history[0]["run_id"]]]
     runs = [r for r in used if r is not None]
+    # the safety side's run (the first used) is the one broken down by attack and risk area
+    by = breakdowns(runs[0]) if runs else {"attack": [], "risk_area": []}
     return {
         "identity": identity,
         "model": history[0]["model"],
@@ -103,6 +120,8 @@ def model_page(store: Store, ranking: Ranking, identity: str) -> dict[str, Any] 
         else {"safety": asdict(row.safety_counts), "capability": asdict(row.capability_counts)},
         "tasks": [t for r in runs for t in task_rows(r)],
         "manifests": [manifest(r) for r in runs],
+        "by_attack": by["attack"],
+        "by_risk_area": by["risk_area"],
         "examples": [e for r in runs for e in lowest_scoring(r)],
         "history": [run_summary(r) for r in history],
     }
