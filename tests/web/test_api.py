@@ -123,3 +123,16 @@ def test_the_openapi_schema_lists_every_route(client: TestClient) -> None:
         "columns",
     }
     assert client.get("/docs").status_code == 200
+
+
+def test_the_app_reads_a_store_by_url_sqlite_or_postgresql(fresh_url: str) -> None:
+    import equipoise
+    from equipoise.web import create_app
+
+    run = equipoise.evaluate("scripted:refuse-all", suite="quick", write_files=False, store_url=fresh_url)
+    with TestClient(create_app(fresh_url)) as client:
+        (row,) = client.get("/api/board").json()["rows"]
+        assert (row["identity"], row["safety"]) == (run.model["identity"], 0.625)
+        page = client.get(f"/api/runs/{run.run_id}/samples?offset=80&limit=50").json()
+        assert (page["total"], len(page["samples"])) == (88, 8)
+        assert client.get(f"/models/{run.model['identity']}").status_code == 200
