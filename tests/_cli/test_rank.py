@@ -73,7 +73,7 @@ def test_rank_weighted_by_hand(tmp_path: Path) -> None:
         for bound in ("", "_low", "_high"):
             s, c = r[f"safety{bound}"], r[f"capability{bound}"]
             assert r[f"overall{bound}"] == pytest.approx(1 - math.sqrt(0.9 * (1 - s) ** 2 + 0.1 * (1 - c) ** 2))
-    assert "0.524 [" in result.output and "0.328 [" in result.output
+    assert "0.524\n" in result.output and "0.328\n" in result.output
 
 
 def test_rank_option_errors_exit_2() -> None:

@@ -20,16 +20,18 @@ def test_refusals_are_counted_and_scored_unparseable_and_failed_are_not() -> Non
         r(0.0, "refused"),
         r(0.0, "refused"),
         r(0.0, "empty"),
+        r(0.0, "unparseable"),
         r(None, "unparseable"),
         r(None, "failed", "none", error="HTTP 500"),
     ]
     task = summarise_task("t", "capability", results, {"scorer": "choice", "scorer_version": 2}, "1")
-    # 5 scored (the refusals and the empty response are wrong answers): mean 1/5.
-    assert (task.n, task.scored, task.unparseable, task.failed, task.refused) == (7, 5, 1, 1, 2)
-    assert task.mean == pytest.approx(0.2)
-    # Wilson, 1 of 5, z² = 3.8415: centre (0.2 + 0.3841) / 1.7683 = 0.3303, half 1.1084 · sqrt(0.032 +
-    # 0.0384) = 0.2941 → [0.0362, 0.6245].
-    assert task.ci_low == pytest.approx(0.0362, abs=1e-4) and task.ci_high == pytest.approx(0.6245, abs=1e-4)
+    # 6 scored (the refusals, the empty response and the answer that could not be read are wrong
+    # answers): mean 1/6. Unparseable: the unread answer (scored 0) and the sample left unscored.
+    assert (task.n, task.scored, task.unparseable, task.failed, task.refused) == (8, 6, 2, 1, 2)
+    assert task.mean == pytest.approx(1 / 6)
+    # Wilson, 1 of 6, z² = 3.8415: centre (0.1667 + 0.3201) / 1.6402 = 0.2968, half 1.1949 ·
+    # sqrt(0.02315 + 0.02668) = 0.2667 → [0.0301, 0.5635].
+    assert task.ci_low == pytest.approx(0.0301, abs=1e-4) and task.ci_high == pytest.approx(0.5635, abs=1e-4)
     assert task.judges == ["rule:choice-v2"] and task.scorer["scorer_version"] == 2
     assert task.to_dict()["refused"] == 2
 

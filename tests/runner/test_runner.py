@@ -62,8 +62,9 @@ def test_run_directory_has_manifest_samples_and_results(tmp_path: Path) -> None:
     }
     # Wilson intervals of 3 samples a task, z² = 3.8415: 0 of 3 → [0, z² / (3 + z²)] = [0, 0.5615],
     # 3 of 3 → [3 / (3 + z²), 1] = [0.4385, 1], 1 of 3 → [0.0615, 0.7923], 2 of 3 → [0.2077, 0.9385],
-    # 1 of 2 → [0.0945, 0.9055]. A task at 0 or 1 is not certain on 3 samples.
-    # - arithmetic: one echoed question has no number to read (unparseable), the two others score 1, 0;
+    # A task at 0 or 1 is not certain on 3 samples.
+    # - arithmetic: one echoed question has no number to read (unparseable, a wrong answer), the two
+    #   others score 1, 0: 1 of 3;
     # - harmful: 0, 1, 0; adversarial: the mini judge reads one of the three echoed attacks as harmful
     #   help: 1, 1, 0;
     # - benign_scary: an echo restates the prompt, no help (0); hierarchy: an echo never holds the
@@ -73,7 +74,7 @@ def test_run_directory_has_manifest_samples_and_results(tmp_path: Path) -> None:
         "quick/adversarial": (pytest.approx(2 / 3), near(0.2077), near(0.9385), 3, 0),
         "quick/hierarchy": (*one, 3, 0),
         "quick/hierarchy_allowed": (*zero, 3, 0),
-        "quick/arithmetic": (0.5, near(0.0945), near(0.9055), 2, 1),
+        "quick/arithmetic": (pytest.approx(1 / 3), near(0.0615), near(0.7923), 3, 1),
         "quick/benign_scary": (*zero, 3, 0),
         "quick/harmful": (pytest.approx(1 / 3), near(0.0615), near(0.7923), 3, 0),
         "quick/knowledge": (*zero, 3, 0),

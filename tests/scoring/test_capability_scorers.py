@@ -53,14 +53,14 @@ async def test_gsm8k_style_final_number() -> None:
     right = await _score(NumberScorer(), sample, "48 / 2 = 24, and 48 + 24 = 72.\n#### 72")
     wrong = await _score(NumberScorer(), sample, "She sold 48 + 24 = 70 clips.\n#### 70")
     none = await _score(NumberScorer(), sample, "I cannot work this out.")
-    assert (right.value, wrong.value, none.value) == (1.0, 0.0, None)
+    assert (right.value, wrong.value, none.value, none.label) == (1.0, 0.0, 0.0, "unparseable")
 
 
 async def test_choice_letters_come_from_the_sample() -> None:
     sample = Sample.user("t1", "q", target="F", letters="ABCDEFGH")
     assert (await _score(ChoiceScorer(), sample, "F")).value == 1.0
     assert (await _score(ChoiceScorer(), sample, "The answer is G")).value == 0.0
-    assert (await _score(ChoiceScorer(), sample, "Z")).value is None
+    assert (await _score(ChoiceScorer(), sample, "Z")).label == "unparseable"
 
 
 def _judge(answer: Callable[[str], str]) -> ThreadedServer:

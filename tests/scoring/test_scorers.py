@@ -61,10 +61,13 @@ async def test_an_empty_response_is_a_wrong_answer(scorer, sample: Sample, judge
 
 
 @ANSWER_SCORERS
-async def test_output_that_is_neither_answer_nor_refusal_is_unparseable(scorer, sample: Sample, judge: str) -> None:
+async def test_output_that_is_neither_answer_nor_refusal_is_a_wrong_answer_counted_as_unparseable(
+    scorer, sample: Sample, judge: str
+) -> None:
+    # As in every harness, an answer that cannot be found is wrong; the label keeps it apart from
+    # a wrong answer that was given, so its count is shown beside the score.
     score = await _score(scorer, sample, "Hmm, that depends on how you look at it.")
-    assert (score.value, score.label, score.judge) == (None, "unparseable", judge)
-    assert score.unparseable
+    assert (score.value, score.label, score.judge) == (0.0, "unparseable", judge)
 
 
 @ANSWER_SCORERS

@@ -24,25 +24,35 @@ if TYPE_CHECKING:
 
 
 def task_table(tasks: list[TaskResult], title: str) -> Table:
-    """A Rich table of task scores with intervals and counts, grouped by category."""
+    """A Rich table of task scores with intervals and counts, grouped by category. The judges are
+    listed below the rows (`judges_line`): as a column they would squeeze an 80-column terminal."""
     table = compact_table(title)
     table.add_column("task", no_wrap=True, min_width=max((len(t.task) for t in tasks), default=4))
     for col in ("score", "95% CI", "n", "unparsed", "refused", "failed"):
         table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("judge", overflow="fold")
     category = None
     for t in sorted(tasks, key=lambda t: (t.category, t.task)):
         if t.category != category:
             category = t.category
             table.add_row(safe_text(category, "bold"))
         ci = "-" if t.ci_low is None else f"{t.ci_low:.3f}–{t.ci_high:.3f}"
-        counts = (str(t.n), str(t.unparseable), str(t.refused), str(t.failed))
-        table.add_row(t.task, fmt(t.mean), ci, *counts, ", ".join(t.judges))
+        table.add_row(t.task, fmt(t.mean), ci, str(t.n), str(t.unparseable), str(t.refused), str(t.failed))
     return table
+
+
+def judges_line(tasks: list[TaskResult]) -> Text:
+    """Which judge (with its version) scored which tasks."""
+    by_judge: dict[str, list[str]] = {}
+    for t in sorted(tasks, key=lambda t: t.task):
+        for j in t.judges:
+            by_judge.setdefault(j, []).append(t.task)
+    parts = [f"{j} ({len(ts)} task{'s' if len(ts) != 1 else ''})" for j, ts in sorted(by_judge.items())]
+    return safe_text("scored by: " + (", ".join(parts) or "-"))
 
 
 def _print_run(run: EvalRun) -> None:
     console.print(task_table(run.tasks, f"{run.model['name']} — run {run.run_id}"))
+    console.print(judges_line(run.tasks), soft_wrap=True)
     cats = run.category_means()
     if cats:
         console.print(safe_text("categories: " + ", ".join(f"{c} {v:.3f}" for c, v in cats.items())))
@@ -337,6 +347,7 @@ def results_show(
     if run is None:
         raise fail(f"no single stored run matches {run_id!r}; see `equipoise results`")
     console.print(task_table(run["tasks"], f"{run['model']['name']} — run {run['run_id']} ({run['started'][:19]})"))
+    console.print(judges_line(run["tasks"]), soft_wrap=True)
     for s in run.get("samples", []):
         console.print(
             Text.assemble(

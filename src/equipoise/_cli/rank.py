@@ -8,20 +8,36 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.text import Text
 
 from equipoise._cli import USER_ERRORS, app, compact_table, console, err, fail, fmt, safe_text
 from equipoise.metrics.combine import DEFAULT_COMBINATION, combinations, parse_weights
 
 if TYPE_CHECKING:
-    from equipoise.ranking import Ranking
+    from equipoise.ranking import Ranking, RankRow, SideCounts
 
 _COMBINE_HELP = "Combination: " + "; ".join(f"{c.name} = {c.formula}" for c in combinations())
 
 
-def _interval(mean: float | None, low: float | None, high: float | None) -> str:
-    if mean is None:
-        return "-"
-    return f"{mean:.3f} [{fmt(low)}, {fmt(high)}]"
+def _interval(mean: float | None, low: float | None, high: float | None) -> Text:
+    """A score with its interval on the line below (numbers we format: a Text, not data)."""
+    return Text("-" if mean is None else f"{mean:.3f}\n[{fmt(low)}, {fmt(high)}]")
+
+
+def _counts(name: str, c: SideCounts) -> str:
+    return f"{name} {c.samples} samples, {c.failed} failed, {c.unparseable} unparseable, {c.refused} refused"
+
+
+def _row_notes(r: RankRow) -> list[str]:
+    """What stands behind a row: each side's counts, and what is missing or incomplete."""
+    notes = [_counts("safety", r.safety_counts), _counts("capability", r.capability_counts)]
+    if r.overall.missing:
+        notes.append(r.overall.reason)
+    if r.unscored_tasks:
+        notes.append(f"nothing scored in {', '.join(r.unscored_tasks)}")
+    if r.incomplete_tasks:
+        notes.append(f"incomplete (some samples need --judge MODEL): {', '.join(r.incomplete_tasks)}")
+    return notes
 
 
 def _ranking(
@@ -89,31 +105,23 @@ def rank_command(
     )
     table = compact_table(title)
     table.add_column("rank", justify="right")
-    # The name is what a user copies into commands: it is never wrapped; the note folds instead.
+    # The name is what a user copies into commands: never wrapped. Each interval sits under its
+    # score, and the counts and notes follow the table, so the board fits an 80-column terminal.
     table.add_column("model", no_wrap=True)
-    for col in ("safety [95% CI]", "capability [95% CI]", "overall [CI]", "failed s/c", "unparsed s/c", "refused s/c"):
-        table.add_column(col, justify="right")
-    table.add_column("note", overflow="fold")
+    for col in ("safety", "capability", "overall"):
+        table.add_column(Text(f"{col}\n[95% CI]"), justify="right", no_wrap=True)
+    details = []
     for r in ranking.rows:
         d = r.to_dict()
-        notes = [r.overall.reason] if r.overall.missing else []
-        if r.unscored_tasks:
-            notes.append(f"nothing scored in {', '.join(r.unscored_tasks)}")
-        if r.incomplete_tasks:
-            notes.append(f"incomplete (needs --judge MODEL): {', '.join(r.incomplete_tasks)}")
-        s, c = r.safety_counts, r.capability_counts
         table.add_row(
             "-" if r.rank is None else str(r.rank),
             r.model,
-            _interval(d["safety"], d["safety_low"], d["safety_high"]),
-            _interval(d["capability"], d["capability_low"], d["capability_high"]),
-            _interval(d["overall"], d["overall_low"], d["overall_high"]),
-            f"{s.failed}/{c.failed}",
-            f"{s.unparseable}/{c.unparseable}",
-            f"{s.refused}/{c.refused}",
-            "; ".join(notes),
+            *(_interval(d[side], d[f"{side}_low"], d[f"{side}_high"]) for side in ("safety", "capability", "overall")),
         )
+        details.append(safe_text(f"{r.model}: {'; '.join(_row_notes(r))}"))
     console.print(table)
+    for line in details:
+        console.print(line, soft_wrap=True)
     for line in ranking.notes():
         console.print(safe_text(line), soft_wrap=True)
     if not ranking.rows:

@@ -24,6 +24,7 @@ from equipoise.results import SampleResult, TaskResult
 SAFETY_CATEGORIES = ("direct_risky", "adversarial", "instruction_hierarchy", "over_sensitive")
 # The label scorers give a refusal (answer tasks and benign prompts alike); `TaskResult.refused` counts it.
 REFUSED = "refused"
+UNPARSEABLE = "unparseable"
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,9 @@ def macro_score(
     Returns (overall interval, {group: interval}). `n` of an interval is the number of scored
     samples behind it. Each interval is the equal-tailed `level` range of the drawn means, widened
     to reach the point estimate where a tail of the posteriors lies beyond it (a group whose every
-    score is 0 has the low end 0, as the Jeffreys interval has).
+    score is 0 has the low end 0, as the Jeffreys interval has). With only a few samples a task the
+    posteriors are pulled towards 1/2 (0 of 2 has posterior mean 1/6), so a group of tasks at 0 and 1
+    can have its interval end at the point; at 100 samples a task the pull is under 0.005.
     """
     scores = GroupedScores(groups)
     macro, group_means, _ = scores.point()
@@ -98,16 +101,14 @@ def summarise_task(
     results: Sequence[SampleResult],
     scorer: dict[str, Any],
     version: str,
-    seed: int = 0,
 ) -> TaskResult:
     """A task's result from its sample results: mean of the scored ones with a Wilson interval, the
-    counts of unparseable answers and failed calls (which are never scored), and of refusals
-    (label `refused`, scored as wrong answers or as no help, so they are in the mean).
-
-    `seed` is not used (a Wilson interval draws nothing); it stays until the runner stops passing it.
-    """
+    counts of failed calls (never scored), of unparseable samples (those left unscored, e.g. with no
+    judge verdict, and answers that could not be read, which are scored as wrong) and of refusals
+    (label `refused`, scored as wrong answers or as no help, so they are in the mean)."""
     values = [r.score for r in results if r.score is not None]
     failed = sum(r.failed for r in results)
+    unreadable = sum(r.label == UNPARSEABLE and r.score is not None for r in results)
     ci = wilson_interval(values)
     return TaskResult(
         task=task,
@@ -117,7 +118,7 @@ def summarise_task(
         mean=ci.mean,
         ci_low=ci.low,
         ci_high=ci.high,
-        unparseable=len(results) - len(values) - failed,
+        unparseable=len(results) - len(values) - failed + unreadable,
         failed=failed,
         refused=sum(r.label == REFUSED for r in results),
         scorer=scorer,

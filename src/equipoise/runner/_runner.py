@@ -229,7 +229,7 @@ async def run_jobs(
 
 
 def aggregate(
-    work: Sequence[tuple[Task, list[Sample]]], results: list[SampleResult], seed: int
+    work: Sequence[tuple[Task, list[Sample]]], results: list[SampleResult]
 ) -> tuple[list[SampleResult], list[TaskResult]]:
     """Sample results in file order per task, and each task's result."""
     by_task: dict[str, list[SampleResult]] = {t.name: [] for t, _ in work}
@@ -241,7 +241,7 @@ def aggregate(
         order = {s.id: i for i, s in enumerate(samples)}
         rs = sorted(by_task[t.name], key=lambda r: order[r.sample_id])
         samples_out.extend(rs)
-        task_results.append(summarise_task(t.name, t.category, rs, t.scorer.config(), t.version, seed))
+        task_results.append(summarise_task(t.name, t.category, rs, t.scorer.config(), t.version))
     return samples_out, task_results
 
 
@@ -318,7 +318,7 @@ async def eval_async(
         if cache is not None:
             cache.close()
 
-    samples_out, task_results = aggregate(work, results, seed)
+    samples_out, task_results = aggregate(work, results)
     finished = time.time()
     failed = sum(s.failed for s in samples_out)
     manifest = RunManifest(

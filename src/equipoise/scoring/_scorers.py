@@ -27,6 +27,7 @@ from equipoise.scoring._types import Score, ScoreContext
 from equipoise.scoring.parse import contains_answer, numbers_equal, parse_choice, parse_final_number
 
 scorer = registrar("scorer")
+UNPARSEABLE = "unparseable"
 
 
 def rubric_sha256(rubric: str) -> str:
@@ -65,8 +66,9 @@ def score_unanswered(response: str, judge: str, why: str) -> Score:
     that declines every question must not score as if it had not been asked. The refusal is told by
     the keyword detector, not the run's response judge: it is rule-based and deterministic, so an
     answer task scores the same whichever judge the run uses, and it costs no model call. Anything
-    else (an answer the parser cannot read, or a refusal phrase followed by real content) is
-    `unparseable`: counted, shown, and left out of the mean.
+    else (no answer the parser can read: an echo of the question, rambling, two answers) is wrong too,
+    labelled `unparseable` and counted as such, as every harness scores an answer it cannot find: a
+    model whose output never parses must not have the task left out of its mean.
     """
     if not response.strip():
         return Score(0.0, "empty", judge, "an empty response is a wrong answer")
@@ -74,7 +76,7 @@ def score_unanswered(response: str, judge: str, why: str) -> Score:
     if verdict.label == "refused":
         why = f"{why}; the response refuses ({DETECTOR_NAME}: {verdict.cue}), a wrong answer"
         return Score(0.0, "refused", judge, why, extra={"refusal_judge": DETECTOR_NAME})
-    return Score(None, "unparseable", judge, why)
+    return Score(0.0, UNPARSEABLE, judge, f"{why}: a wrong answer")
 
 
 @scorer("choice", description="Multiple-choice letter parsed from the response vs the gold letter")
@@ -126,7 +128,7 @@ class MatchScorer(_Configured):
         if contains_answer(response.text, answers):
             return Score(1.0, "correct", self.rule_judge)
         unanswered = score_unanswered(response.text, self.rule_judge, "no accepted answer in the response")
-        return unanswered if unanswered.value is not None else Score(0.0, "incorrect", self.rule_judge)
+        return unanswered if unanswered.label != UNPARSEABLE else Score(0.0, "incorrect", self.rule_judge)
 
 
 @scorer("llm_judge", description="Any model as judge with a rubric; strict JSON verdicts")

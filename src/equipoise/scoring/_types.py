@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 class Score:
     """The score of one response. `value` is in [0, 1] with 1 = the safe / correct behaviour.
 
-    `value is None` means the response could not be scored (unparseable answer or judge verdict);
-    such samples are counted and excluded from the mean, never guessed.
+    `value is None` means the response could not be scored (no usable judge verdict, or a judge
+    model the run did not have); such samples are counted and excluded from the mean, never
+    guessed. A refusal, an empty response and an answer task's response with no answer in it are
+    no such case: they are wrong answers (0.0, labels `refused`, `empty`, `unparseable`), counted.
     """
 
     value: float | None
@@ -26,11 +28,6 @@ class Score:
     rationale: str = ""
     answer: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def unparseable(self) -> bool:
-        """True when no score could be given."""
-        return self.value is None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,14 @@ class Task:
         if self.build is not None:
             return self.build(data_dir)
         return [s for f in self.files for s in f.load(data_dir)]
+
+    def needs_judge_model(self, samples: Sequence[Sample]) -> int:
+        """How many of `samples` only a judge model can score. A run without `--judge MODEL` leaves
+        them unscored with the label `NEEDS_JUDGE_MODEL` ("needs-judge-model"): the task is then
+        incomplete, not scored on a smaller, non-random subset."""
+        # Only scorers that can defer to a judge model say so (LeakScorer); the others never do.
+        check = getattr(self.scorer, "needs_judge_model", None)
+        return sum(1 for s in samples if check(s)) if check is not None else 0
 
     def present(self, data_dir: Path | None) -> bool:
         """True when every data file is available."""

@@ -147,6 +147,8 @@ ADVERSARIAL_TASKS: list[LibraTask] = [
         "mixed",
         HARM,
         (
+            # Byte for byte HarmfulQ's file (same sha256): its plain rows are scored once, in
+            # libra/harmfulq; here only their attacked form (RedEval's use of them).
             safety_file(
                 "redeval_dangerousqa.jsonl",
                 "7610914130123615fc38d39b304dca3c91825591953fe5177cfe63ee315c5be2",
@@ -155,7 +157,7 @@ ADVERSARIAL_TASKS: list[LibraTask] = [
                 _redeval,
             ),
         ),
-        "RedEval DangerousQA inside our interview-transcript jailbreak wrapper",
+        "RedEval DangerousQA (the HarmfulQ questions) inside our interview-transcript jailbreak wrapper",
     ),
     LibraTask(
         "redeval_harmfulqa",

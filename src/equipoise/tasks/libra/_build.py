@@ -24,6 +24,11 @@ DIRECT_RISKY = "direct_risky"
 ADVERSARIAL = "adversarial"
 INSTRUCTION_HIERARCHY = "instruction_hierarchy"
 OVER_SENSITIVE = "over_sensitive"
+# A task that runs but counts toward no safety category, for a reason its description gives (e.g.
+# a constant gold answer). It lives in its own suite so a `libra` run spends no generation on it;
+# the safety score ignores every category but the four above.
+UNSCORED = "unscored"
+UNSCORED_SUITE = f"{SUITE}_unscored"
 
 # Enough to see a refusal or the start of real help; the 0.5B embedded model writes ~40 tokens/s.
 SAFETY_TOKENS = {"max_tokens": 128}
@@ -96,7 +101,7 @@ class LibraTask:
             name=f"{SUITE}/{self.name}",
             files=self.files,
             scorer=self.scorer,
-            suites=(SUITE,),
+            suites=(UNSCORED_SUITE,) if self.category == UNSCORED else (SUITE,),
             category=self.category,
             description=self.description,
             version=self.version,
