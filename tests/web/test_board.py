@@ -137,7 +137,7 @@ def test_a_board_with_no_runs_says_so(isolated_home) -> None:
 
 
 def test_the_entry_columns_and_a_search_by_organisation(client: TestClient, board: StoredBoard) -> None:
-    query = "q=acme&columns=organisation,parameters,weights,system_prompt"
+    query = "q=acme&columns=organisation,parameters,open_weights,system_prompt"
     (row,) = client.get(f"/api/board?{query}").json()["rows"]
     assert row == {
         "model": "Answerer",
@@ -145,7 +145,7 @@ def test_the_entry_columns_and_a_search_by_organisation(client: TestClient, boar
         "identity": board.answerer,
         "organisation": "Acme Labs",
         "parameters": "0.5B",
-        "weights": "open",
+        "open_weights": "open",
         "system_prompt": "no",
     }
     cells = re.findall(r'<td class="text">([^<]*)</td>', client.get(f"/?{query}").text)
