@@ -31,6 +31,7 @@ def test_record_list_show_and_delete(store_url: str, tmp_path: Path) -> None:
     runs = store.list_runs()
     mine = [r for r in runs if r["run_id"] in {a.run_id, b.run_id}]
     assert [r["run_id"] for r in mine] == [b.run_id, a.run_id]  # newest first
+    assert store.run_ids() == [r["run_id"] for r in runs] and store.run_ids(suite="no-such-suite") == []
     only_a = store.list_runs(model="scripted:refuse-all")
     assert a.run_id in {r["run_id"] for r in only_a} and b.run_id not in {r["run_id"] for r in only_a}
 
@@ -49,7 +50,7 @@ def test_record_list_show_and_delete(store_url: str, tmp_path: Path) -> None:
     assert sample["label"] == "not_harmful" and sample["judge"] == "mini-v2" and sample["messages"][0]["role"] == "user"
 
     assert store.delete_run(a.run_id)
-    assert store.get_run(a.run_id) is None
+    assert store.get_run(a.run_id) is None and a.run_id not in store.run_ids(suite="quick")
     assert store.get_run(b.run_id) is not None
 
 

@@ -1,0 +1,185 @@
+"""The FastAPI app: thin routes over `Pages` (HTML) and the same data as JSON.
+
+Errors are JSON `{"message", "field"}` under /api/ and for the CSV download, an HTML page elsewhere;
+both carry the status (422 for a query the board cannot use, 404 for what is not stored).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from equipoise._version import __version__
+from equipoise.metrics.combine import DEFAULT_COMBINATION
+from equipoise.store import open_store
+from equipoise.web._board import COLUMN_KEYS, DEFAULT_SUITE, BoardQuery, QueryError, split_columns
+from equipoise.web._model import run_summary, task_rows
+from equipoise.web._pages import STATIC, Pages, Site
+
+MAX_PAGE = 500
+# Model identities are hex digests; anything else is not an entry (and never reaches a query).
+_IDENTITY = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_LIVE = Site()
+
+
+def _blank(value: str | None) -> str | None:
+    """An empty form field is no value."""
+    return value.strip() or None if value is not None else None
+
+
+def board_query(
+    suite: Annotated[str, Query(description="Safety suite (quick, libra, ...)")] = DEFAULT_SUITE,
+    capability_suite: Annotated[str | None, Query(description="Capability suite (default: from the suite)")] = None,
+    judge: Annotated[str | None, Query(description="Judge the runs were scored by (default judge if empty)")] = None,
+    release: Annotated[str | None, Query(description="Release of the safety suite (default: newest)")] = None,
+    capability_release: Annotated[str | None, Query(description="Release of the capability suite")] = None,
+    combine: Annotated[str, Query(description="distance, mean, min or weighted")] = DEFAULT_COMBINATION,
+    weight: Annotated[float, Query(description="Safety weight in [0, 1] for combine=weighted")] = 0.5,
+    sort: Annotated[str, Query(description=f"Column to sort by: {', '.join(COLUMN_KEYS)}")] = "order",
+    order: Annotated[Literal["asc", "desc"], Query(description="asc or desc")] = "asc",
+    q: Annotated[str, Query(description="Search name/spec; several terms separated by ';'")] = "",
+    columns: Annotated[list[str] | None, Query(description="Columns to show (repeated or comma-separated)")] = None,
+) -> BoardQuery:
+    """The board's view state from the query string."""
+    return BoardQuery(
+        suite=_blank(suite) or DEFAULT_SUITE,
+        capability_suite=_blank(capability_suite),
+        judge=_blank(judge),
+        release=_blank(release),
+        capability_release=_blank(capability_release),
+        combine=combine,
+        weight=weight,
+        sort=sort,
+        order=order,
+        q=q,
+        **({"columns": cols} if (cols := split_columns(columns)) else {}),
+    )
+
+
+Board = Annotated[BoardQuery, Depends(board_query)]
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path.endswith((".csv", ".json"))
+
+
+def _error(request: Request, pages: Pages, status: int, message: str, field: str | None) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"message": message, "field": field}, status_code=status)
+    return HTMLResponse(pages.error(status, message, field, _LIVE), status_code=status)
+
+
+@lru_cache(maxsize=1)
+def plotly_js() -> bytes:
+    """Plotly's JavaScript from the installed `plotly` package (no CDN)."""
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs().encode()
+
+
+def _identity(identity: str) -> str:
+    if not _IDENTITY.match(identity):
+        raise HTTPException(404, f"no model entry {identity!r}: identities are letters, digits, '.', '_' and '-'")
+    return identity
+
+
+def create_app(store_url: str | None = None) -> FastAPI:
+    """The leaderboard app over the store at `store_url` (default: the configured store)."""
+    pages = Pages(open_store(store_url))
+    app = FastAPI(
+        title="equipoise leaderboard",
+        version=__version__,
+        description="Safety and capability of language models, ranked together, with 95% intervals.",
+    )
+    app.state.pages = pages
+
+    @app.exception_handler(QueryError)
+    async def _query_error(request: Request, e: QueryError) -> Response:
+        return _error(request, pages, 422, str(e), e.field)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, e: RequestValidationError) -> Response:
+        first = e.errors()[0]
+        field = str(first["loc"][-1]) if first.get("loc") else None
+        return _error(request, pages, 422, f"{field}: {first.get('msg', 'invalid value')}", field)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, e: StarletteHTTPException) -> Response:
+        return _error(request, pages, e.status_code, str(e.detail), None)
+
+    @app.get("/", response_class=HTMLResponse, summary="The leaderboard")
+    def board_page(query: Board) -> str:
+        return pages.board(query, _LIVE)
+
+    @app.get("/board.csv", summary="The board's shown rows and columns as CSV, intervals included")
+    def board_csv(query: Board) -> Response:
+        return Response(
+            pages.board_view(query).to_csv(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="equipoise-{query.suite}.csv"'},
+        )
+
+    @app.get("/api/board", summary="The board's shown rows and columns as JSON, with its definition")
+    def board_json(query: Board) -> dict[str, Any]:
+        return pages.board_view(query).to_dict()
+
+    @app.get("/charts", response_class=HTMLResponse, summary="Safety vs capability with the overall's contours")
+    def charts_page(query: Board) -> str:
+        return pages.charts(query, _LIVE)
+
+    @app.get("/models/{identity}", response_class=HTMLResponse, summary="A model entry's page")
+    def model_html(identity: str, query: Board) -> str:
+        return pages.model(_model(identity, query), query, _LIVE)
+
+    @app.get("/api/models/{identity}", summary="A model entry: scores, tasks, manifests, examples, history")
+    def model_json(identity: str, query: Board) -> dict[str, Any]:
+        return _model(identity, query)
+
+    def _model(identity: str, query: BoardQuery) -> dict[str, Any]:
+        data = pages.model_data(query, _identity(identity))
+        if data is None:
+            raise HTTPException(404, f"no stored run of a model entry {identity!r}")
+        return data
+
+    def _run(run_id: str, with_samples: bool) -> dict[str, Any]:
+        run = pages.store.get_run(run_id, with_samples=with_samples)
+        if run is None:
+            raise HTTPException(404, f"no stored run {run_id!r} (or the prefix matches several)")
+        return run
+
+    @app.get("/api/runs/{run_id}", summary="A stored run: its manifest and per-task results")
+    def run_json(run_id: str) -> dict[str, Any]:
+        run = _run(run_id, with_samples=False)
+        return {**run_summary(run), "model": run["model"], "manifest": run["manifest"], "tasks": task_rows(run)}
+
+    @app.get("/api/runs/{run_id}/samples", summary="A stored run's samples, a page at a time")
+    def run_samples(
+        run_id: str,
+        offset: Annotated[int, Query(ge=0, description="First sample (0-based)")] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Samples per page (at most {MAX_PAGE})")] = 100,
+    ) -> dict[str, Any]:
+        samples = _run(run_id, with_samples=True)["samples"]
+        return {"total": len(samples), "offset": offset, "limit": limit, "samples": samples[offset : offset + limit]}
+
+    @app.get("/about", response_class=HTMLResponse, summary="The methodology, from the code's registries")
+    def about_page() -> str:
+        return pages.about(_LIVE)
+
+    @app.get("/api/about", summary="The methodology as JSON")
+    def about_json() -> dict[str, Any]:
+        return pages.about_data()
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly() -> Response:
+        return Response(plotly_js(), media_type="text/javascript", headers={"Cache-Control": "max-age=86400"})
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,388 @@
+"""The board as the web shows it: a ranking narrowed, sorted and trimmed by the URL's query.
+
+Every view of the board (the HTML table, its CSV and JSON downloads, the static export) is built
+here from one `BoardQuery`, so a shared link and its downloads hold exactly the same rows.
+
+The columns are declared once (`COLUMNS`); the table, the column chooser, the sort keys and the
+download fields are all read from that list.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from equipoise._registry import RegistryError
+from equipoise.metrics.aggregate import SAFETY_CATEGORIES
+from equipoise.metrics.combine import DEFAULT_COMBINATION, combinations, combine_interval, get_combination
+from equipoise.ranking import Ranking, RankRow, build_ranking, rank_rows
+from equipoise.releases import default_capability_suite
+from equipoise.store import Store
+from equipoise.tasks import suite_names
+
+# The board a bare URL shows: the quick suite, which every install can run (`make demo`).
+DEFAULT_SUITE = "quick"
+ColumnKind = Literal["rank", "text", "interval", "score", "counts"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One board column: its query key, its heading, how it is shown and whether it is by default."""
+
+    key: str
+    label: str
+    kind: ColumnKind
+    default: bool = True
+    help: str = ""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("rank", "rank", "rank", help="Significance tier: models whose overall intervals overlap share a tier"),
+    Column("order", "#", "rank", help="Plain order on the board"),
+    Column("model", "model", "text"),
+    Column("organisation", "organisation", "text", help="Who made the model (from its entry)"),
+    Column("parameters", "size", "text", default=False, help="Parameter count as the entry gives it"),
+    Column("open_weights", "weights", "text", default=False, help="Open or closed weights (from the entry)"),
+    Column("system_prompt", "system prompt", "text", default=False, help="Whether the entry sends a system prompt"),
+    Column("release", "release", "text", default=False, help="Release of the safety / capability suite"),
+    Column("judge", "judge", "text", default=False),
+    Column("safety", "safety", "interval", help="Macro-average of the four safety categories, 95% interval"),
+    Column("capability", "capability", "interval", help="Macro-average of the capability tasks, 95% interval"),
+    Column("overall", "overall", "interval", help="The chosen combination of safety and capability"),
+    *(Column(c, c.replace("_", " "), "score") for c in SAFETY_CATEGORIES),
+    Column("failed", "failed s/c", "counts", help="Failed model calls, safety / capability side"),
+    Column("unparseable", "unparseable s/c", "counts", help="Answers that could not be read, safety / capability"),
+    Column("refused", "refused s/c", "counts", help="Refusals, safety / capability side"),
+    Column("notes", "notes", "text", help="Incomplete or unscored tasks, missing sides"),
+)
+COLUMN_KEYS = tuple(c.key for c in COLUMNS)
+_BY_KEY = {c.key: c for c in COLUMNS}
+
+
+class QueryError(ValueError):
+    """A query parameter the board cannot use; `field` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    """All view state of the board, as it stands in the URL."""
+
+    suite: str = DEFAULT_SUITE
+    capability_suite: str | None = None
+    judge: str | None = None
+    release: str | None = None
+    capability_release: str | None = None
+    combine: str = DEFAULT_COMBINATION
+    weight: float = 0.5
+    sort: str = "order"
+    order: Literal["asc", "desc"] = "asc"
+    q: str = ""
+    columns: tuple[str, ...] = field(default=tuple(c.key for c in COLUMNS if c.default))
+
+    def __post_init__(self) -> None:
+        try:
+            get_combination(self.combine)
+        except ValueError as e:
+            raise QueryError("combine", str(e)) from None
+        if not 0.0 <= self.weight <= 1.0:
+            raise QueryError("weight", f"weight {self.weight} should lie in [0, 1] (the safety side's share)")
+        if self.sort not in COLUMN_KEYS:
+            raise QueryError("sort", f"unknown sort column {self.sort!r}; choose one of {', '.join(COLUMN_KEYS)}")
+        if self.order not in ("asc", "desc"):
+            raise QueryError("order", f"order {self.order!r} should be asc or desc")
+        unknown = [c for c in self.columns if c not in COLUMN_KEYS]
+        if unknown:
+            raise QueryError("columns", f"unknown columns {unknown}; choose from {', '.join(COLUMN_KEYS)}")
+
+    @property
+    def weights(self) -> tuple[float, float]:
+        """(safety, capability) weights of the `weighted` combination."""
+        return self.weight, 1.0 - self.weight
+
+    @property
+    def terms(self) -> list[str]:
+        """The search terms: `q` split on `;`, blank ones dropped, lower case."""
+        return [t.strip().lower() for t in self.q.split(";") if t.strip()]
+
+    @property
+    def shown(self) -> list[Column]:
+        """The chosen columns in the board's order (the model name always among them)."""
+        keys = set(self.columns) | {"model"}
+        return [c for c in COLUMNS if c.key in keys]
+
+    def params(self, **changes: Any) -> dict[str, str]:
+        """The query string of this view (with `changes`), without the parameters left at their defaults."""
+        view = replace(self, **changes)
+        default = BoardQuery()
+        out: dict[str, str] = {}
+        for name in ("suite", "capability_suite", "judge", "release", "capability_release", "combine", "q"):
+            value = getattr(view, name)
+            if value and value != getattr(default, name):
+                out[name] = value
+        if view.combine == "weighted":
+            out["weight"] = f"{view.weight:g}"
+        if (view.sort, view.order) != (default.sort, default.order):
+            out["sort"], out["order"] = view.sort, view.order
+        if tuple(view.columns) != default.columns:
+            out["columns"] = ",".join(c.key for c in view.shown)
+        return out
+
+
+def split_columns(values: list[str] | None) -> tuple[str, ...] | None:
+    """`columns` as given: repeated (`columns=a&columns=b`, a form's checkboxes) and/or comma-separated."""
+    if not values:
+        return None
+    return tuple(c.strip() for v in values for c in v.split(",") if c.strip())
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """A row of the view: the ranking's row, its plain order, and its cells' values by column."""
+
+    row: RankRow
+    order: int
+    values: dict[str, Any]
+
+    def sort_value(self, key: str) -> Any:
+        """The value a column sorts by (an interval by its point, counts by their sum)."""
+        v = self.values[key]
+        kind = _BY_KEY[key].kind
+        if kind == "counts":
+            return sum(v)
+        if kind == "interval":
+            return v[0]
+        if key == "release":
+            return "/".join(x or "" for x in v)
+        return v.lower() if isinstance(v, str) else v
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """The board as one URL asks for it."""
+
+    query: BoardQuery
+    ranking: Ranking
+    rows: list[BoardRow]
+    total: int
+
+    @property
+    def formula(self) -> str:
+        return get_combination(self.ranking.combination).formula
+
+    def records(self) -> list[dict[str, Any]]:
+        """The shown rows as flat records of the shown columns, intervals as value, low and high."""
+        return [_record(r, self.query.shown) for r in self.rows]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: the board's definition, the view's query and its records."""
+        board = self.ranking.to_dict()
+        del board["rows"]
+        return {
+            **board,
+            "query": self.query.params(),
+            "columns": [c.key for c in self.query.shown],
+            "shown": len(self.rows),
+            "total": self.total,
+            "notes": self.ranking.notes(),
+            "rows": self.records(),
+        }
+
+    def to_csv(self) -> str:
+        """CSV of exactly the shown rows and columns. A text cell a spreadsheet would run as a
+        formula (a name starting with `=`, `+`, `-` or `@`) is written after a `'`, as OWASP advises."""
+        out = io.StringIO()
+        fields = [f for c in self.query.shown for f in _fields(c)]
+        writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: _inert(v) for k, v in r.items()} for r in self.records())
+        return out.getvalue()
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: Any) -> Any:
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+
+
+def _fields(c: Column) -> list[str]:
+    if c.kind == "interval":
+        return [c.key, f"{c.key}_low", f"{c.key}_high"]
+    if c.kind == "counts":
+        return [f"safety_{c.key}", f"capability_{c.key}"]
+    if c.key == "model":
+        return ["model", "spec", "identity"]
+    if c.key == "release":
+        return ["safety_release", "capability_release"]
+    return [c.key]
+
+
+def _record(r: BoardRow, shown: list[Column]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for c in shown:
+        v = r.values[c.key]
+        if c.key == "model":
+            out.update(model=r.row.model, spec=r.row.spec, identity=r.row.identity)
+        elif isinstance(v, tuple):
+            out.update(zip(_fields(c), v, strict=True))
+        else:
+            out[c.key] = v
+    return out
+
+
+def row_notes(r: RankRow) -> str:
+    """What the row lacks, said as `equipoise rank` says it."""
+    notes = [r.overall.reason] if r.overall.missing else []
+    if r.unscored_tasks:
+        notes.append(f"nothing scored in {', '.join(r.unscored_tasks)}")
+    if r.incomplete_tasks:
+        notes.append(f"incomplete (needs a judge model): {', '.join(r.incomplete_tasks)}")
+    return "; ".join(notes)
+
+
+def _values(r: RankRow, order: int, ranking: Ranking, entry: dict[str, Any]) -> dict[str, Any]:
+    """The row's cells by column; `entry` is its model entry as stored (display metadata)."""
+    open_weights = entry.get("open_weights")
+
+    def interval(i: Any) -> tuple[float | None, float | None, float | None]:
+        return (None, None, None) if i is None else (i.mean, i.low, i.high)
+
+    s, c = r.safety_counts, r.capability_counts
+    return {
+        "rank": r.rank,
+        "order": order,
+        "model": r.model,
+        "organisation": entry.get("organisation"),
+        "parameters": entry.get("parameters"),
+        "open_weights": None if open_weights is None else "open" if open_weights else "closed",
+        "system_prompt": "yes" if entry.get("system_prompt") else "no",
+        "release": (ranking.safety_release, ranking.capability_release),
+        "judge": ranking.judge,
+        "safety": interval(r.safety),
+        "capability": interval(r.capability),
+        "overall": (r.overall.value, r.overall.low, r.overall.high),
+        **{k: r.categories.get(k) for k in SAFETY_CATEGORIES},
+        "failed": (s.failed, c.failed),
+        "unparseable": (s.unparseable, c.unparseable),
+        "refused": (s.refused, c.refused),
+        "notes": row_notes(r),
+    }
+
+
+def recombined(ranking: Ranking, combination: str, weights: tuple[float, float]) -> Ranking:
+    """The same board under another combination: each row's overall and the ranks recomputed.
+
+    Safety and capability do not depend on the combination, so switching it needs no store reads
+    or bootstraps; the result equals `build_ranking(..., combination, weights)` (tested).
+    """
+    if (combination, weights) == (ranking.combination, ranking.weights):
+        return ranking
+
+    def side(i: Any) -> tuple[float | None, float | None, float | None]:
+        return (None, None, None) if i is None else (i.mean, i.low, i.high)
+
+    rows = [
+        replace(r, rank=None, overall=combine_interval(side(r.safety), side(r.capability), combination, weights))
+        for r in ranking.rows
+    ]
+    return replace(ranking, rows=rank_rows(rows), combination=combination, weights=weights)
+
+
+def matches(r: BoardRow, terms: list[str]) -> bool:
+    """A row matches when any term is in its name, spec, identity or organisation (case-insensitive)."""
+    haystack = f"{r.row.model}\n{r.row.spec}\n{r.row.identity}\n{r.values['organisation'] or ''}".lower()
+    return not terms or any(t in haystack for t in terms)
+
+
+@dataclass(frozen=True)
+class Board:
+    """A ranking and the model entries of its rows as stored (organisation, size, ...), by identity."""
+
+    ranking: Ranking
+    entries: dict[str, dict[str, Any]]
+
+
+def view(board: Board, query: BoardQuery) -> BoardView:
+    """The rows `query` asks for: recombined, searched, then sorted (empty cells last either way)."""
+    ranking = recombined(board.ranking, query.combine, query.weights)
+    rows = [
+        BoardRow(r, i, _values(r, i, ranking, board.entries.get(r.identity, {})))
+        for i, r in enumerate(ranking.rows, start=1)
+    ]
+    shown = [r for r in rows if matches(r, query.terms)]
+    present = [r for r in shown if r.sort_value(query.sort) is not None]
+    empty = [r for r in shown if r.sort_value(query.sort) is None]
+    present.sort(key=lambda r: (r.sort_value(query.sort), r.order), reverse=query.order == "desc")
+    return BoardView(query, ranking, present + empty, len(rows))
+
+
+class RankingCache:
+    """Rankings by their definition and the runs they stand on.
+
+    A board is rebuilt only when its definition changes or a run of its suites is added or removed
+    (only the run ids are read on every request), so results
+    written by any process appear at the next request without a restart.
+    """
+
+    def __init__(self, build: Callable[..., Ranking] = build_ranking, size: int = 32) -> None:
+        self._build = build
+        self._size = size
+        self._cache: OrderedDict[tuple[Any, ...], Board] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, store: Store, query: BoardQuery) -> Board:
+        """The board `query` defines (under the default combination: `view` recombines it)."""
+        if query.suite not in suite_names():
+            raise QueryError("suite", f"unknown suite {query.suite!r}; known suites: {', '.join(suite_names())}")
+        if query.capability_suite is not None and query.capability_suite not in suite_names():
+            raise QueryError(
+                "capability_suite",
+                f"unknown suite {query.capability_suite!r}; known suites: {', '.join(suite_names())}",
+            )
+        suites = {query.suite, query.capability_suite or default_capability_suite(query.suite)}
+        runs = tuple(sorted(i for s in suites for i in store.run_ids(suite=s)))
+        key = (query.suite, query.capability_suite, query.judge, query.release, query.capability_release, runs)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        try:
+            ranking = self._build(
+                store,
+                query.suite,
+                query.capability_suite,
+                query.judge,
+                DEFAULT_COMBINATION,
+                release=query.release,
+                capability_release=query.capability_release,
+            )
+        except RegistryError as e:
+            raise QueryError("judge", str(e)) from None
+        except ValueError as e:
+            # The only other refusal of a well-formed query: a release with no runs (the message names it).
+            asked_cap = query.capability_release is not None and repr(query.capability_release) in str(e)
+            raise QueryError("capability_release" if asked_cap else "release", str(e)) from None
+        entries: dict[str, dict[str, Any]] = {}
+        for s in suites:
+            for r in store.list_runs(suite=s):  # newest first: an entry shows its newest metadata
+                entries.setdefault(r["model"]["identity"], r["model"])
+        board = Board(ranking, entries)
+        with self._lock:
+            self._cache[key] = board
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return board
+
+
+def combination_choices() -> list[dict[str, Any]]:
+    """The combinations for the page's switch: name, formula, whether the weight slider applies."""
+    return [{"name": c.name, "formula": c.formula, "uses_weights": c.uses_weights} for c in combinations()]

@@ -1,0 +1,149 @@
+"""Rendering the pages: Jinja2 templates with autoescape over the data of `_board`, `_model`, `_about`.
+
+The pages are rendered without a request so that the live app and the static export (`_export`)
+share them; `Site` makes their links: URLs with query strings live, relative file names exported.
+
+Everything from a model, a file or a user reaches a page through autoescape (no `|safe` on it);
+the chart's figure travels in a data attribute, which autoescape also covers.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+
+from equipoise._version import __version__
+from equipoise.ranking import Ranking
+from equipoise.ranking.plot import scatter_figure
+from equipoise.store import Store
+from equipoise.tasks import suite_names
+from equipoise.web._about import about
+from equipoise.web._board import COLUMNS, BoardQuery, BoardView, RankingCache, combination_choices, view
+from equipoise.web._model import model_page
+
+PACKAGE = Path(__file__).resolve().parent
+STATIC = PACKAGE / "static"
+
+
+@dataclass(frozen=True)
+class Site:
+    """How pages link: live (absolute paths with query strings) or as a static export (relative
+    files, `root` leading back to the export's top; query strings dropped: one view is exported)."""
+
+    static: bool = False
+    root: str = ""
+
+    def href(self, path: str, params: dict[str, str] | None = None) -> str:
+        if not self.static:
+            return path + (f"?{urlencode(params)}" if params else "")
+        if path == "/":
+            return f"{self.root}index.html"
+        if path.startswith("/static/"):
+            return self.root + path[1:]
+        exported = {"/board.csv": "board.csv", "/api/board": "board.json", "/api/about": "about.json"}
+        if path in exported:
+            return self.root + exported[path]
+        if path.startswith("/api/models/"):
+            return f"{self.root}models/{path.removeprefix('/api/models/')}.json"
+        if path.startswith("/api/runs/"):
+            return f"{self.root}runs/{path.removeprefix('/api/runs/')}.json"
+        return f"{self.root}{path[1:]}.html"
+
+
+def _interval(value: Any) -> str:
+    """(point, low, high) as `0.625 [0.550, 0.700]`; "-" when there is no point."""
+    point, low, high = value
+    if point is None:
+        return "-"
+    if low is None or high is None:
+        return f"{point:.3f}"
+    return f"{point:.3f} [{low:.3f}, {high:.3f}]"
+
+
+def _number(value: Any, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(PACKAGE / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["interval"] = _interval
+    env.filters["number"] = _number
+    env.filters["pretty"] = lambda v: json.dumps(v, indent=1, sort_keys=True, default=str)
+    env.globals["version"] = __version__
+    return env
+
+
+def render(template: str, site: Site, **context: Any) -> str:
+    return environment().get_template(template).render(site=site, **context)
+
+
+def _definition(query: BoardQuery) -> dict[str, str]:
+    """The parameters that define a board (not how it is viewed): what a model page needs."""
+    keep = ("suite", "capability_suite", "judge", "release", "capability_release", "combine", "weight")
+    return {k: v for k, v in query.params().items() if k in keep}
+
+
+def _plot_safe(ranking: Ranking) -> Ranking:
+    """The ranking with its names escaped for Plotly, which reads trace names and titles as HTML
+    (it shows &amp;, &lt; and &gt; as the characters they stand for, but not &quot;)."""
+    return replace(ranking, rows=[replace(r, model=html.escape(r.model, quote=False)) for r in ranking.rows])
+
+
+class Pages:
+    """The site's pages over one store; rankings are cached by `RankingCache`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.cache = RankingCache()
+
+    def board_view(self, query: BoardQuery) -> BoardView:
+        return view(self.cache.get(self.store, query), query)
+
+    def board(self, query: BoardQuery, site: Site) -> str:
+        board = self.board_view(query)
+        return render(
+            "board.html",
+            site,
+            board=board,
+            query=query,
+            columns=COLUMNS,
+            suites=suite_names(),
+            combinations=combination_choices(),
+            definition=_definition(query),
+        )
+
+    def charts(self, query: BoardQuery, site: Site) -> str:
+        board = self.board_view(query)
+        shown = replace(board.ranking, rows=[r.row for r in board.rows])
+        figure = scatter_figure(_plot_safe(shown)).to_json()
+        return render("charts.html", site, board=board, query=query, figure=figure, definition=_definition(query))
+
+    def model_data(self, query: BoardQuery, identity: str) -> dict[str, Any] | None:
+        return model_page(self.store, self.board_view(query).ranking, identity)
+
+    def model(self, data: dict[str, Any], query: BoardQuery, site: Site) -> str:
+        """The page of a model entry, from its `model_data`."""
+        return render("model.html", site, page=data, query=query, definition=_definition(query))
+
+    def about_data(self) -> dict[str, Any]:
+        return about(self.store)
+
+    def about(self, site: Site) -> str:
+        return render("about.html", site, about=self.about_data())
+
+    def error(self, status: int, message: str, field: str | None, site: Site) -> str:
+        return render("error.html", site, status=status, message=message, field=field)
