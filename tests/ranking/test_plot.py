@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,14 @@ def test_png_through_local_chromium(tmp_path: Path) -> None:
 def test_nothing_to_write_is_an_error() -> None:
     with pytest.raises(ValueError, match="PNG and/or an HTML path"):
         write_plot(_ranking())
+
+
+def test_model_names_reach_plotly_escaped() -> None:
+    # Plotly reads trace names, hover templates and titles as HTML: a name is shown, never obeyed.
+    ranking = _ranking()
+    named = [replace(r, model=f"<img src=x onerror=alert(1)>{r.model}") for r in ranking.rows]
+    fig = scatter_figure(replace(ranking, rows=named))
+    _, *points = fig.data
+    assert all(p.name.split(". ", 1)[1].startswith("&lt;img src=x onerror=alert(1)&gt;") for p in points)
+    assert all("<img" not in p.hovertemplate for p in points)
+    assert "&lt;img src=x onerror=alert(1)&gt;no-safety" in fig.layout.title.text

@@ -7,6 +7,7 @@ offline), and a PNG rendered by Kaleido, which drives a locally installed Chromi
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,9 @@ def scatter_figure(ranking: Ranking) -> go.Figure:
     """Capability on x, safety on y, 95% intervals as error bars, overall contours behind; one
     legend entry per model, in rank order.
 
-    Models missing a side cannot be placed; they are named under the title.
+    Models missing a side cannot be placed; they are named under the title. Plotly reads names and
+    titles as HTML (it shows &amp;, &lt; and &gt; as the characters they stand for), so every model
+    name is escaped here, once, for the CLI's HTML file and the web app alike.
     """
     combo = get_combination(ranking.combination)
     z = np.array([[combo.fn(s, c, ranking.weights) for c in _GRID] for s in _GRID])
@@ -41,7 +44,7 @@ def scatter_figure(ranking: Ranking) -> go.Figure:
         )
     )
     placed = [r for r in ranking.rows if r.safety is not None and r.capability is not None]
-    missing = [f"{r.model} ({r.overall.reason})" for r in ranking.rows if r.safety is None or r.capability is None]
+    missing = [f"{_text(r.model)} ({r.overall.reason})" for r in ranking.rows if r not in placed]
     # one trace per model: the legend names the points, which often sit on top of each other
     for r in placed:
         c, sf = _bounds(r.capability), _bounds(r.safety)
@@ -53,9 +56,9 @@ def scatter_figure(ranking: Ranking) -> go.Figure:
                 error_y=_error_bars([sf]),
                 mode="markers",
                 marker={"size": 11},
-                name=f"{r.rank}. {r.model}",
+                name=f"{r.rank}. {_text(r.model)}",
                 customdata=[[r.overall.value]],
-                hovertemplate=f"{r.model}<br>capability %{{x:.3f}}<br>safety %{{y:.3f}}"
+                hovertemplate=f"{_text(r.model)}<br>capability %{{x:.3f}}<br>safety %{{y:.3f}}"
                 "<br>overall %{customdata[0]:.3f}<extra></extra>",
             )
         )
@@ -75,6 +78,10 @@ def scatter_figure(ranking: Ranking) -> go.Figure:
         template="plotly_white",
     )
     return fig
+
+
+def _text(name: str) -> str:
+    return html.escape(name, quote=False)
 
 
 def _bounds(i: Interval | None) -> tuple[float, float, float]:

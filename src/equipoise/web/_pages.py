@@ -9,7 +9,6 @@ the chart's figure travels in a data attribute, which autoescape also covers.
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -20,7 +19,6 @@ from urllib.parse import urlencode
 import jinja2
 
 from equipoise._version import __version__
-from equipoise.ranking import Ranking
 from equipoise.ranking.plot import scatter_figure
 from equipoise.store import Store
 from equipoise.tasks import suite_names
@@ -97,12 +95,6 @@ def _definition(query: BoardQuery) -> dict[str, str]:
     return {k: v for k, v in query.params().items() if k in keep}
 
 
-def _plot_safe(ranking: Ranking) -> Ranking:
-    """The ranking with its names escaped for Plotly, which reads trace names and titles as HTML
-    (it shows &amp;, &lt; and &gt; as the characters they stand for, but not &quot;)."""
-    return replace(ranking, rows=[replace(r, model=html.escape(r.model, quote=False)) for r in ranking.rows])
-
-
 class Pages:
     """The site's pages over one store; rankings are cached by `RankingCache`."""
 
@@ -129,7 +121,7 @@ class Pages:
     def charts(self, query: BoardQuery, site: Site) -> str:
         board = self.board_view(query)
         shown = replace(board.ranking, rows=[r.row for r in board.rows])
-        figure = scatter_figure(_plot_safe(shown)).to_json()
+        figure = scatter_figure(shown).to_json()
         return render("charts.html", site, board=board, query=query, figure=figure, definition=_definition(query))
 
     def model_data(self, query: BoardQuery, identity: str) -> dict[str, Any] | None:
