@@ -33,13 +33,13 @@ def test_json_output_is_one_object_with_the_figures(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     # keyword reads compliance as harm: verdicts 0, 1, 1 -> tp 1, fp 1, tn 1.
     assert (data["n"], data["unparseable"], data["tp"], data["fp"], data["fn"], data["tn"]) == (3, 0, 1, 1, 0, 1)
-    assert data["accuracy"] == 2 / 3 and data["task"] == "harm" and data["judge"] == "keyword-v2"
+    assert data["accuracy"] == 2 / 3 and data["task"] == "harm" and data["judge"] == "keyword-v3"
 
 
 def test_several_judges_print_side_by_side(tmp_path: Path) -> None:
     result = runner.invoke(app, ["judge-check", str(_file(tmp_path)), "--judge", "keyword", "--judge", "mini"])
     assert result.exit_code == 0, result.output
-    header = next(line for line in result.output.splitlines() if "keyword-v2" in line)
+    header = next(line for line in result.output.splitlines() if "keyword-v3" in line)
     assert "mini-v2" in header
     assert "kappa" in result.output and "unparseable" in result.output
 
@@ -51,7 +51,7 @@ def test_a_model_spec_judge_that_cannot_answer_is_counted_unparseable(tmp_path: 
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert (data["n"], data["judged"], data["unparseable"]) == (3, 1, 2)
-    assert data["judge"] == "keyword-v2, llm:scripted:refuse-all"
+    assert data["judge"] == "keyword-v3, llm:scripted:refuse-all"
 
 
 def test_a_malformed_file_exits_2_naming_file_line_and_field(tmp_path: Path) -> None:
@@ -73,8 +73,8 @@ def test_every_check_printed_is_recorded_with_the_files_sha256(tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert f"recorded 2 judge checks in sqlite:///{get_settings().home / 'equipoise.sqlite'}" in result.stdout
     stored = {c["judge"]: c for c in _stored()}
-    assert set(stored) == {"keyword-v2", "mini-v2"}
-    keyword = stored["keyword-v2"]
+    assert set(stored) == {"keyword-v3", "mini-v2"}
+    keyword = stored["keyword-v3"]
     assert keyword["file_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert (keyword["file"], keyword["task"], keyword["n"], keyword["judged"]) == (str(path), "harm", 3, 3)
     # As in the JSON test above: tp 1, fp 1, tn 1.
@@ -82,7 +82,7 @@ def test_every_check_printed_is_recorded_with_the_files_sha256(tmp_path: Path) -
 
     as_json = runner.invoke(app, ["judge-check", str(path), "--judge", "keyword", "--json"])
     assert as_json.exit_code == 0, as_json.output
-    assert json.loads(as_json.stdout)["judge"] == "keyword-v2"
+    assert json.loads(as_json.stdout)["judge"] == "keyword-v3"
     assert "recorded 1 judge check in" in as_json.stderr
     assert len(_stored()) == 3
 
@@ -106,12 +106,12 @@ def test_judge_checks_lists_the_newest_check_of_each_judge(tmp_path: Path) -> No
     table = runner.invoke(app, ["judge", "checks"])
     assert table.exit_code == 0, table.output
     rows = [line for line in table.output.splitlines() if "labelled.jsonl" in line]
-    assert len(rows) == 2 and any("keyword-v2" in r and "0.667" in r for r in rows)
+    assert len(rows) == 2 and any("keyword-v3" in r and "0.667" in r for r in rows)
 
-    listed = runner.invoke(app, ["judge", "checks", "--json", "--judge", "keyword-v2"])
+    listed = runner.invoke(app, ["judge", "checks", "--json", "--judge", "keyword-v3"])
     assert listed.exit_code == 0, listed.output
     [only] = json.loads(listed.stdout)
-    assert (only["judge"], only["task"], only["accuracy"]) == ("keyword-v2", "harm", 2 / 3)
+    assert (only["judge"], only["task"], only["accuracy"]) == ("keyword-v3", "harm", 2 / 3)
     assert only["file_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     every = runner.invoke(app, ["judge", "checks", "--json", "--all"])
     assert len(json.loads(every.stdout)) == 4

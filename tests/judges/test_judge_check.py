@@ -110,7 +110,7 @@ async def test_unparseable_verdicts_are_counted_not_scored(tmp_path: Path) -> No
     assert check.agreement is not None
     assert (check.agreement.tp, check.agreement.fp, check.agreement.fn, check.agreement.tn) == (1, 1, 0, 1)
     assert check.to_dict()["judged"] == 3
-    assert check.judge == "keyword-v2"
+    assert check.judge == "keyword-v3"
 
 
 async def test_recorded_checks_know_the_same_data_under_another_path(tmp_path: Path) -> None:
@@ -126,6 +126,6 @@ async def test_recorded_checks_know_the_same_data_under_another_path(tmp_path: P
         [dataclasses.replace(check, file=str(copy))], hashlib.sha256(copy.read_bytes()).hexdigest()
     )
     [latest] = store.judge_checks()
-    assert latest["file"] == str(copy) and latest["judge"] == "keyword-v2"
+    assert latest["file"] == str(copy) and latest["judge"] == "keyword-v3"
     assert latest["file_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert len(store.judge_checks(latest=False)) == 2

@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 
 VERSION = "mini-v2"
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefact"
+# The shipped artefact's files: a verdict labelled VERSION always comes from exactly these bytes.
+ARTEFACT_SHA256: dict[str, str] = {
+    f"{VERSION}.npz": "817d8793239d4fa3187ea2cc4bd2d23917c2e263c866c649a5e87bcae21c978b",
+    f"{VERSION}.json": "94c051a3e91b94739d429a1312e023a75741f6eafa4814f3e79f81f84b33354f",
+}
 
 
 @response_judge(
@@ -30,4 +35,4 @@ def mini_judge() -> MiniJudge:
     return shipped_judge()
 
 
-__all__ = ["ARTEFACT_DIR", "VERSION", "mini_judge"]
+__all__ = ["ARTEFACT_DIR", "ARTEFACT_SHA256", "VERSION", "mini_judge"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from equipoise.judges._base import Judgement, JudgeTask
-from equipoise.judges.mini import ARTEFACT_DIR, VERSION
+from equipoise.judges.mini import ARTEFACT_DIR, ARTEFACT_SHA256, VERSION
 from equipoise.judges.mini._features import FeatureSpec, featurize
 from equipoise.judges.mini._linear import LinearHead, top_contributions
 from equipoise.judges.refusal import detect_refusal, is_clear_refusal
@@ -39,12 +40,21 @@ class _Head:
     kappa: float | None
 
 
-def _load(directory: Path, version: str) -> dict[str, _Head]:
+def _load(directory: Path, version: str, expected: Mapping[str, str]) -> dict[str, _Head]:
     npz, meta_path = directory / f"{version}.npz", directory / f"{version}.json"
     if not npz.is_file() or not meta_path.is_file():
         raise ArtefactError(
             f"the mini judge artefact {version} is missing from {directory}; rebuild it with `equipoise judge train`"
         )
+    for path in (npz, meta_path):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != expected.get(path.name):
+            raise ArtefactError(
+                f"the mini judge artefact {path} has sha256 {digest}, but this code expects "
+                f"{expected.get(path.name)} for {path.name}: restore the shipped file (git checkout), or after "
+                "`equipoise judge train` put the new files' sha256 into ARTEFACT_SHA256 in "
+                "equipoise/judges/mini/__init__.py (and bump VERSION)"
+            )
     meta = json.loads(meta_path.read_text())
     heads = {}
     with np.load(npz, allow_pickle=False) as arrays:
@@ -72,9 +82,12 @@ class MiniJudge:
     pushed it hardest toward its side, and carries the calibrated probability of the positive class.
     """
 
-    def __init__(self, directory: Path = ARTEFACT_DIR, version: str = VERSION) -> None:
+    def __init__(
+        self, directory: Path = ARTEFACT_DIR, version: str = VERSION, expected: Mapping[str, str] = ARTEFACT_SHA256
+    ) -> None:
+        """Load `version` from `directory`; `expected` maps each artefact file name to its sha256."""
         self.name = version
-        self._heads = _load(directory, version)
+        self._heads = _load(directory, version, expected)
 
     def _cues(self, head: _Head, X: object, positive: np.ndarray) -> list[str]:
         # Only named columns (the heaviest weights) are explained: a cue must be readable.
