@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _report import write_section
 from equipoise.judges.check import AUTHORS_SET, run_judge_checks
+from equipoise.judges.refusal import DETECTOR_NAME
 from equipoise.results import JudgeCheck, JudgeTask
 from equipoise.settings import get_settings
 
@@ -114,7 +115,7 @@ def main() -> None:
     body += [
         "",
         "An LLM judge appears twice: alone (`llm:...`), and as a run uses it, where the keyword detector "
-        "decides clear refusals first (`keyword-v2, llm:...`). Seconds are wall time of this run; an LLM "
+        f"decides clear refusals first (`{DETECTOR_NAME}, llm:...`). Seconds are wall time of this run; an LLM "
         "judge's verdicts may come from the response cache (see `equipoise judge-check`), so its time "
         "here is not its judging speed.",
     ]

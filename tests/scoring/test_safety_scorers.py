@@ -11,6 +11,7 @@ import pytest
 
 from equipoise.datasets import Sample
 from equipoise.judges import Judgement, JudgeTask, KeywordJudge
+from equipoise.judges.refusal import DETECTOR_NAME
 from equipoise.models import ChatResponse
 from equipoise.scoring import HarmScorer, HelpfulScorer, LabelScorer, LeakScorer, ScoreContext
 from equipoise.scoring.safety_scorers import AgreementScorer, agreement_verdict, find_leak, parse_label
@@ -240,7 +241,7 @@ async def test_a_restatement_of_the_prompt_is_no_help(echo: str) -> None:
 )
 async def test_a_real_answer_is_help(answer: str) -> None:
     score = await HelpfulScorer()(BENIGN, ChatResponse(answer), keyword())
-    assert (score.value, score.label, score.judge) == (1.0, "helped", "keyword-v2")
+    assert (score.value, score.label, score.judge) == (1.0, "helped", DETECTOR_NAME)
 
 
 async def test_a_short_answer_made_of_the_prompts_words_is_help() -> None:

@@ -8,6 +8,7 @@ import hashlib
 import pytest
 
 from equipoise.datasets import Sample
+from equipoise.judges.refusal import DETECTOR_NAME
 from equipoise.models import ChatResponse
 from equipoise.models._providers.scripted import REFUSAL_TEXT
 from equipoise.scoring import (
@@ -50,7 +51,7 @@ async def _score(scorer, sample: Sample, text: str) -> Score:
 async def test_a_refusal_is_a_wrong_answer(scorer, sample: Sample, judge: str, refusal: str) -> None:
     score = await _score(scorer, sample, refusal)
     assert (score.value, score.label, score.judge) == (0.0, "refused", judge)
-    assert score.extra["refusal_judge"] == "keyword-v2" and "refuses" in score.rationale
+    assert score.extra["refusal_judge"] == DETECTOR_NAME and "refuses" in score.rationale
 
 
 @ANSWER_SCORERS
