@@ -20,8 +20,9 @@ _COMBINE_HELP = "Combination: " + "; ".join(f"{c.name} = {c.formula}" for c in c
 
 
 def _interval(mean: float | None, low: float | None, high: float | None) -> Text:
-    """A score with its interval on the line below (numbers we format: a Text, not data)."""
-    return Text("-" if mean is None else f"{mean:.3f}\n[{fmt(low)}, {fmt(high)}]")
+    """A score with its interval on the line below, to two places so three sides and a long model
+    name fit 80 columns (CSV and JSON keep every digit); numbers we format: a Text, not data."""
+    return Text("-" if mean is None else f"{mean:.3f}\n[{fmt(low, 2)}, {fmt(high, 2)}]")
 
 
 def _counts(name: str, c: SideCounts) -> str:
@@ -103,7 +104,10 @@ def rank_command(
         f"{ranking.capability_suite}@{ranking.capability_release or '-'} · judge {ranking.judge or '-'} · "
         f"overall = {ranking.combination}"
     )
-    table = compact_table(title)
+    # The board's definition is a line of its own, not the table's title: a title wraps at the
+    # table's width, splitting a judge or release name a user copies.
+    console.print(safe_text(title), soft_wrap=True)
+    table = compact_table("")
     table.add_column("rank", justify="right")
     # The name is what a user copies into commands: never wrapped. Each interval sits under its
     # score, and the counts and notes follow the table, so the board fits an 80-column terminal.
