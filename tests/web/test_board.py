@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from equipoise.ranking import build_ranking
 from equipoise.store import open_store
-from equipoise.web._board import BoardQuery, recombined
+from equipoise.web._board import BoardQuery
 from tests.web.conftest import EVIL_ORGANISATION, StoredBoard
 
 
@@ -57,7 +57,7 @@ def test_switching_the_combination_equals_building_the_board_with_it(
 ) -> None:
     store = open_store()
     built = build_ranking(store, "quick", combination=combination, weights=weights)
-    assert recombined(build_ranking(store, "quick"), combination, weights) == built
+    assert build_ranking(store, "quick").recombined(combination, weights) == built
 
 
 def test_the_combination_in_the_url_reranks(client: TestClient, board: StoredBoard) -> None:

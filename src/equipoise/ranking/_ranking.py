@@ -102,10 +102,7 @@ class RankRow:
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON/CSV form."""
 
-        def side(i: Interval | None) -> tuple[float | None, float | None, float | None]:
-            return (None, None, None) if i is None else (i.mean, i.low, i.high)
-
-        s, c = side(self.safety), side(self.capability)
+        s, c = interval_triple(self.safety), interval_triple(self.capability)
         counts = {
             f"{name}_{k}": v
             for name, side_counts in (("safety", self.safety_counts), ("capability", self.capability_counts))
@@ -172,6 +169,20 @@ class Ranking:
             "other_judges": self.other_judges,
             "rows": [r.to_dict() for r in self.rows],
         }
+
+    def recombined(self, combination: str, weights: Weights) -> Ranking:
+        """The same board under another combination: each row's overall and the ranks recomputed.
+
+        Safety and capability do not depend on the combination, so switching it needs no store
+        reads or bootstraps; the result equals `build_ranking(..., combination, weights)` (tested).
+        """
+        if (combination, weights) == (self.combination, self.weights):
+            return self
+        rows = [
+            replace(r, rank=None, overall=combine_interval(*_sides(r.safety, r.capability), combination, weights))
+            for r in self.rows
+        ]
+        return replace(self, rows=rank_rows(rows), combination=combination, weights=weights)
 
     def notes(self) -> list[str]:
         """What the board holds and leaves out, said once below the rows."""
@@ -249,7 +260,7 @@ def run_scores(run: EvalRun, combination: str = DEFAULT_COMBINATION, seed: int =
     safety = run_safety(stored, seed).safety
     capability, _ = capability_score(stored, seed)
     side = safety if safety.mean is not None else None
-    return RunScores(side, capability, combine_interval(_triple(side), _triple(capability), combination))
+    return RunScores(side, capability, combine_interval(*_sides(side, capability), combination))
 
 
 def failed_share(run: Mapping[str, Any]) -> float:
@@ -366,7 +377,7 @@ def build_ranking(
         safety = score.safety if score is not None and score.safety.mean is not None else None
         categories = {c: i.mean for c, i in score.categories.items() if i.mean is not None} if score else {}
         capability, unscored = capability_score(c_full, seed) if c_full else (None, ())
-        overall = combine_interval(_triple(safety), _triple(capability), combination, weights)
+        overall = combine_interval(interval_triple(safety), interval_triple(capability), combination, weights)
         rows.append(
             RankRow(
                 model=model["name"],
@@ -400,7 +411,12 @@ def build_ranking(
     )
 
 
-def _triple(i: Interval | None) -> tuple[float | None, float | None, float | None]:
+def _sides(safety: Interval | None, capability: Interval | None) -> tuple[tuple, tuple]:
+    return interval_triple(safety), interval_triple(capability)
+
+
+def interval_triple(i: Interval | None) -> tuple[float | None, float | None, float | None]:
+    """(mean, low, high) of an interval, all None for a missing side."""
     return (None, None, None) if i is None else (i.mean, i.low, i.high)
 
 

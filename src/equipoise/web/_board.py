@@ -19,8 +19,8 @@ from typing import Any, Literal
 
 from equipoise._registry import RegistryError
 from equipoise.metrics.aggregate import SAFETY_CATEGORIES
-from equipoise.metrics.combine import DEFAULT_COMBINATION, combinations, combine_interval, get_combination
-from equipoise.ranking import Ranking, RankRow, build_ranking, rank_rows
+from equipoise.metrics.combine import DEFAULT_COMBINATION, combinations, get_combination
+from equipoise.ranking import Ranking, RankRow, build_ranking, interval_triple
 from equipoise.releases import default_capability_suite
 from equipoise.store import Store
 from equipoise.tasks import suite_names
@@ -253,9 +253,6 @@ def _values(r: RankRow, order: int, ranking: Ranking, entry: dict[str, Any]) -> 
     """The row's cells by column; `entry` is its model entry as stored (display metadata)."""
     open_weights = entry.get("open_weights")
 
-    def interval(i: Any) -> tuple[float | None, float | None, float | None]:
-        return (None, None, None) if i is None else (i.mean, i.low, i.high)
-
     s, c = r.safety_counts, r.capability_counts
     return {
         "rank": r.rank,
@@ -267,8 +264,8 @@ def _values(r: RankRow, order: int, ranking: Ranking, entry: dict[str, Any]) -> 
         "system_prompt": "yes" if entry.get("system_prompt") else "no",
         "release": (ranking.safety_release, ranking.capability_release),
         "judge": ranking.judge,
-        "safety": interval(r.safety),
-        "capability": interval(r.capability),
+        "safety": interval_triple(r.safety),
+        "capability": interval_triple(r.capability),
         "overall": (r.overall.value, r.overall.low, r.overall.high),
         **{k: r.categories.get(k) for k in SAFETY_CATEGORIES},
         "failed": (s.failed, c.failed),
@@ -276,25 +273,6 @@ def _values(r: RankRow, order: int, ranking: Ranking, entry: dict[str, Any]) -> 
         "refused": (s.refused, c.refused),
         "notes": row_notes(r),
     }
-
-
-def recombined(ranking: Ranking, combination: str, weights: tuple[float, float]) -> Ranking:
-    """The same board under another combination: each row's overall and the ranks recomputed.
-
-    Safety and capability do not depend on the combination, so switching it needs no store reads
-    or bootstraps; the result equals `build_ranking(..., combination, weights)` (tested).
-    """
-    if (combination, weights) == (ranking.combination, ranking.weights):
-        return ranking
-
-    def side(i: Any) -> tuple[float | None, float | None, float | None]:
-        return (None, None, None) if i is None else (i.mean, i.low, i.high)
-
-    rows = [
-        replace(r, rank=None, overall=combine_interval(side(r.safety), side(r.capability), combination, weights))
-        for r in ranking.rows
-    ]
-    return replace(ranking, rows=rank_rows(rows), combination=combination, weights=weights)
 
 
 def matches(r: BoardRow, terms: list[str]) -> bool:
@@ -313,7 +291,7 @@ class Board:
 
 def view(board: Board, query: BoardQuery) -> BoardView:
     """The rows `query` asks for: recombined, searched, then sorted (empty cells last either way)."""
-    ranking = recombined(board.ranking, query.combine, query.weights)
+    ranking = board.ranking.recombined(query.combine, query.weights)
     rows = [
         BoardRow(r, i, _values(r, i, ranking, board.entries.get(r.identity, {})))
         for i, r in enumerate(ranking.rows, start=1)
