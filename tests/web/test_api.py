@@ -56,6 +56,8 @@ def test_a_model_entry_as_json(client: TestClient, board: StoredBoard) -> None:
         ("/api/board?sort=colour", 422, "sort"),
         ("/api/board?order=sideways", 422, "order"),
         ("/api/board?columns=rank,colour", 422, "columns"),
+        ("/api/board?type=huge", 422, "type"),
+        ("/api/board?size=7b", 422, "size"),
         ("/api/board?suite=nope", 422, "suite"),
         ("/api/board?capability_suite=nope", 422, "capability_suite"),
         ("/api/board?release=000000000000", 422, "release"),
@@ -121,6 +123,9 @@ def test_the_openapi_schema_lists_every_route(client: TestClient) -> None:
         "order",
         "q",
         "columns",
+        "type",
+        "size",
+        "org",
     }
     assert client.get("/docs").status_code == 200
 

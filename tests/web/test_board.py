@@ -8,6 +8,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from equipoise.ranking import build_ranking
 from equipoise.store import open_store
@@ -157,3 +158,71 @@ def test_a_csv_cell_a_spreadsheet_would_run_is_written_inert(client: TestClient,
     assert evil["organisation"] == "'" + EVIL_ORGANISATION
     (raw,) = [r for r in client.get("/api/board").json()["rows"] if r["identity"] == board.evil]
     assert raw["organisation"] == EVIL_ORGANISATION
+
+
+def _shown(client: TestClient, query: str) -> list[str]:
+    response = client.get(f"/api/board?{query}")
+    assert response.status_code == 200, response.text
+    return [r["identity"] for r in response.json()["rows"]]
+
+
+def test_the_filters_narrow_the_rows_and_keep_the_plain_order(client: TestClient, board: StoredBoard) -> None:
+    everyone = [board.answerer, board.refuse, board.evil, board.comply]
+    # only Answerer's entry says it has open weights and 0.5B parameters; none sends a system prompt
+    assert _shown(client, "type=open") == [board.answerer]
+    assert _shown(client, "type=closed") == []
+    assert _shown(client, "type=unprompted") == everyone
+    assert _shown(client, "type=prompted") == []
+    # within one dimension any value, across dimensions all: open or closed, and without a system prompt
+    assert _shown(client, "type=open,closed&type=unprompted") == [board.answerer]
+    assert _shown(client, "size=under-1b") == [board.answerer]
+    assert _shown(client, "size=unknown") == [board.refuse, board.evil, board.comply]
+    assert _shown(client, "size=1-3b,3-10b") == []
+    assert _shown(client, "org=ACME%20LABS") == [board.answerer]
+    assert _shown(client, "org=unknown") == [board.refuse, board.comply]
+    assert _shown(client, "org=Acme%20Labs;unknown&sort=model") == [board.answerer, board.comply, board.refuse]
+    assert _shown(client, "type=open&org=unknown") == []
+    # the filtered view keeps each row's place on the whole board and its download is the same rows
+    api = client.get("/api/board?org=unknown&columns=order,overall").json()
+    assert [r["order"] for r in api["rows"]] == [2, 4]
+    assert (api["shown"], api["total"], api["query"]["org"]) == (2, 4, "unknown")
+    assert [r["identity"] for r in _csv(client, "org=unknown&columns=order,overall")] == [board.refuse, board.comply]
+    assert set(_csv(client, "org=unknown&columns=order,overall")[0]) >= {"overall", "overall_low", "overall_high"}
+
+
+def test_the_filters_are_in_the_url_and_the_form(client: TestClient, board: StoredBoard) -> None:
+    query = BoardQuery(type=("unprompted", "open"), size=("under-1b",), org=("Acme Labs", "unknown"))
+    assert query.params() == {"type": "open,unprompted", "size": "under-1b", "org": "Acme Labs;unknown"}
+    page = client.get("/", params=query.params()).text
+    assert _identities(page) == [board.answerer]
+    assert '<details class="filters" open>' in page
+    for name, value in (("type", "open"), ("type", "unprompted"), ("size", "under-1b"), ("org", "Acme Labs")):
+        assert f'name="{name}" value="{value}" checked>' in page
+    assert 'name="type" value="closed">' in page
+    # the organisations to choose from are those on the board, the unnamed as "unknown"
+    orgs = re.findall(r'name="org" value="([^"]*)"', page)
+    assert orgs == [str(escape(EVIL_ORGANISATION)), "Acme Labs", "unknown"]
+    assert 'href="/board.csv?type=open%2Cunprompted&amp;size=under-1b&amp;org=Acme+Labs%3Bunknown"' in page
+    # the release chooser lists the releases with runs, the board's first
+    (release,) = {r["safety_release"] for r in client.get("/api/board?columns=release").json()["rows"]}
+    assert f'<select name="release"><option value="">newest</option><option>{release}</option></select>' in page
+
+
+def test_an_entry_that_does_not_say_shows_unknown(client: TestClient, board: StoredBoard) -> None:
+    query = f"q={board.refuse}&columns=organisation,parameters,open_weights,tuning,system_prompt"
+    (row,) = client.get(f"/api/board?{query}").json()["rows"]
+    assert [row[k] for k in ("organisation", "parameters", "open_weights", "tuning", "system_prompt")] == [
+        None,
+        None,
+        None,
+        None,
+        "no",
+    ]
+    cells = re.findall(r'<td class="text">([^<]*)</td>', client.get(f"/?{query}").text)
+    assert cells == ["unknown", "unknown", "unknown", "unknown", "no"]
+
+
+def test_sorting_by_size_sorts_by_the_parameter_count(client: TestClient, board: StoredBoard) -> None:
+    rows = client.get("/api/board?sort=parameters&order=desc&columns=parameters").json()["rows"]
+    # the one size known first, the unknown after it either way
+    assert [r["parameters"] for r in rows] == ["0.5B", None, None, None]

@@ -20,6 +20,7 @@ from equipoise._version import __version__
 from equipoise.metrics.combine import DEFAULT_COMBINATION
 from equipoise.store import open_store
 from equipoise.web._board import COLUMN_KEYS, DEFAULT_SUITE, BoardQuery, QueryError, split_columns
+from equipoise.web._facts import SIZE_KEYS, TYPES
 from equipoise.web._model import run_summary, task_rows
 from equipoise.web._pages import STATIC, Pages, Site
 
@@ -46,6 +47,15 @@ def board_query(
     order: Annotated[Literal["asc", "desc"], Query(description="asc or desc")] = "asc",
     q: Annotated[str, Query(description="Search name/spec; several terms separated by ';'")] = "",
     columns: Annotated[list[str] | None, Query(description="Columns to show (repeated or comma-separated)")] = None,
+    type: Annotated[
+        list[str] | None, Query(description=f"Entry types (repeated or comma-separated): {', '.join(TYPES)}")
+    ] = None,
+    size: Annotated[
+        list[str] | None, Query(description=f"Size buckets (repeated or comma-separated): {', '.join(SIZE_KEYS)}")
+    ] = None,
+    org: Annotated[
+        list[str] | None, Query(description="Organisations (repeated or ';'-separated; 'unknown' for none given)")
+    ] = None,
 ) -> BoardQuery:
     """The board's view state from the query string."""
     return BoardQuery(
@@ -60,6 +70,9 @@ def board_query(
         order=order,
         q=q,
         **({"columns": cols} if (cols := split_columns(columns)) else {}),
+        type=split_columns(type) or (),
+        size=split_columns(size) or (),
+        org=split_columns(org, ";") or (),
     )
 
 

@@ -24,6 +24,7 @@ from equipoise.ranking import Ranking, RankRow, build_ranking, interval_triple
 from equipoise.releases import default_capability_suite
 from equipoise.store import Store
 from equipoise.tasks import suite_names
+from equipoise.web._facts import SIZE_KEYS, TYPES, UNKNOWN, EntryFacts, entry_facts
 
 # The board a bare URL shows: the quick suite, which every install can run (`make demo`).
 DEFAULT_SUITE = "quick"
@@ -39,15 +40,18 @@ class Column:
     kind: ColumnKind
     default: bool = True
     help: str = ""
+    # what an empty cell says: "unknown" for what the entry did not tell
+    missing: str = "-"
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("rank", "rank", "rank", help="Significance tier: models whose overall intervals overlap share a tier"),
     Column("order", "#", "rank", help="Plain order on the board"),
     Column("model", "model", "text"),
-    Column("organisation", "organisation", "text", help="Who made the model (from its entry)"),
-    Column("parameters", "size", "text", default=False, help="Parameter count as the entry gives it"),
-    Column("open_weights", "weights", "text", default=False, help="Open or closed weights (from the entry)"),
+    Column("organisation", "organisation", "text", help="Who made the model (entry, else spec)", missing=UNKNOWN),
+    Column("parameters", "size", "text", default=False, help="Parameters (entry, else spec)", missing=UNKNOWN),
+    Column("open_weights", "weights", "text", default=False, help="Open or closed weights", missing=UNKNOWN),
+    Column("tuning", "tuning", "text", default=False, help="Base or chat (known for embedded)", missing=UNKNOWN),
     Column("system_prompt", "system prompt", "text", default=False, help="Whether the entry sends a system prompt"),
     Column("release", "release", "text", default=False, help="Release of the safety / capability suite"),
     Column("judge", "judge", "text", default=False),
@@ -87,6 +91,9 @@ class BoardQuery:
     order: Literal["asc", "desc"] = "asc"
     q: str = ""
     columns: tuple[str, ...] = field(default=tuple(c.key for c in COLUMNS if c.default))
+    type: tuple[str, ...] = ()
+    size: tuple[str, ...] = ()
+    org: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         try:
@@ -102,6 +109,10 @@ class BoardQuery:
         unknown = [c for c in self.columns if c not in COLUMN_KEYS]
         if unknown:
             raise QueryError("columns", f"unknown columns {unknown}; choose from {', '.join(COLUMN_KEYS)}")
+        for name, known in (("type", tuple(TYPES)), ("size", SIZE_KEYS)):
+            wrong = [v for v in getattr(self, name) if v not in known]
+            if wrong:
+                raise QueryError(name, f"unknown {name} {wrong}; choose from {', '.join(known)}")
 
     @property
     def weights(self) -> tuple[float, float]:
@@ -134,14 +145,29 @@ class BoardQuery:
             out["sort"], out["order"] = view.sort, view.order
         if tuple(view.columns) != default.columns:
             out["columns"] = ",".join(c.key for c in view.shown)
+        if view.type:
+            out["type"] = ",".join(t for t in TYPES if t in view.type)
+        if view.size:
+            out["size"] = ",".join(k for k in SIZE_KEYS if k in view.size)
+        if view.org:
+            out["org"] = ";".join(view.org)
         return out
 
+    def admits(self, facts: EntryFacts) -> bool:
+        """Whether an entry with these facts passes the type, size and organisation filters."""
+        if self.type and not facts.is_of(self.type):
+            return False
+        if self.size and facts.size not in self.size:
+            return False
+        return not self.org or (facts.organisation or UNKNOWN).lower() in {o.lower() for o in self.org}
 
-def split_columns(values: list[str] | None) -> tuple[str, ...] | None:
-    """`columns` as given: repeated (`columns=a&columns=b`, a form's checkboxes) and/or comma-separated."""
+
+def split_columns(values: list[str] | None, separator: str = ",") -> tuple[str, ...] | None:
+    """A list parameter as given: repeated (`columns=a&columns=b`, a form's checkboxes) and/or
+    separated by `separator`."""
     if not values:
         return None
-    return tuple(c.strip() for v in values for c in v.split(",") if c.strip())
+    return tuple(c.strip() for v in values for c in v.split(separator) if c.strip())
 
 
 @dataclass(frozen=True)
@@ -151,6 +177,7 @@ class BoardRow:
     row: RankRow
     order: int
     values: dict[str, Any]
+    facts: EntryFacts
 
     def sort_value(self, key: str) -> Any:
         """The value a column sorts by (an interval by its point, counts by their sum)."""
@@ -162,6 +189,8 @@ class BoardRow:
             return v[0]
         if key == "release":
             return "/".join(x or "" for x in v)
+        if key == "parameters":
+            return self.facts.parameter_count
         return v.lower() if isinstance(v, str) else v
 
 
@@ -173,10 +202,20 @@ class BoardView:
     ranking: Ranking
     rows: list[BoardRow]
     total: int
+    organisations: list[str] = field(default_factory=list)
 
     @property
     def formula(self) -> str:
         return get_combination(self.ranking.combination).formula
+
+    def releases(self, side: Literal["safety", "capability"]) -> list[str]:
+        """The releases of a side's suite with stored runs: the board's, then those it leaves out."""
+        suite, release = (
+            (self.ranking.safety_suite, self.ranking.safety_release)
+            if side == "safety"
+            else (self.ranking.capability_suite, self.ranking.capability_release)
+        )
+        return [*([release] if release else []), *self.ranking.other_releases.get(suite, {})]
 
     def records(self) -> list[dict[str, Any]]:
         """The shown rows as flat records of the shown columns, intervals as value, low and high."""
@@ -249,19 +288,18 @@ def row_notes(r: RankRow) -> str:
     return "; ".join(notes)
 
 
-def _values(r: RankRow, order: int, ranking: Ranking, entry: dict[str, Any]) -> dict[str, Any]:
-    """The row's cells by column; `entry` is its model entry as stored (display metadata)."""
-    open_weights = entry.get("open_weights")
-
+def _values(r: RankRow, order: int, ranking: Ranking, facts: EntryFacts) -> dict[str, Any]:
+    """The row's cells by column; `facts` are its model entry's (display metadata)."""
     s, c = r.safety_counts, r.capability_counts
     return {
         "rank": r.rank,
         "order": order,
         "model": r.model,
-        "organisation": entry.get("organisation"),
-        "parameters": entry.get("parameters"),
-        "open_weights": None if open_weights is None else "open" if open_weights else "closed",
-        "system_prompt": "yes" if entry.get("system_prompt") else "no",
+        "organisation": facts.organisation,
+        "parameters": facts.parameters,
+        "open_weights": facts.weights,
+        "tuning": facts.tuning,
+        "system_prompt": facts.system_prompt,
         "release": (ranking.safety_release, ranking.capability_release),
         "judge": ranking.judge,
         "safety": interval_triple(r.safety),
@@ -283,24 +321,29 @@ def matches(r: BoardRow, terms: list[str]) -> bool:
 
 @dataclass(frozen=True)
 class Board:
-    """A ranking and the model entries of its rows as stored (organisation, size, ...), by identity."""
+    """A ranking and the facts of its rows' model entries (organisation, size, ...), by identity."""
 
     ranking: Ranking
-    entries: dict[str, dict[str, Any]]
+    facts: dict[str, EntryFacts]
+
+    def organisations(self) -> list[str]:
+        """The organisations on the board, for the filter (`unknown` last when some entry has none)."""
+        orgs = [self.facts[r.identity].organisation if r.identity in self.facts else None for r in self.ranking.rows]
+        return sorted({o for o in orgs if o}, key=str.lower) + ([UNKNOWN] if None in orgs else [])
 
 
 def view(board: Board, query: BoardQuery) -> BoardView:
     """The rows `query` asks for: recombined, searched, then sorted (empty cells last either way)."""
     ranking = board.ranking.recombined(query.combine, query.weights)
-    rows = [
-        BoardRow(r, i, _values(r, i, ranking, board.entries.get(r.identity, {})))
-        for i, r in enumerate(ranking.rows, start=1)
-    ]
-    shown = [r for r in rows if matches(r, query.terms)]
+    rows = []
+    for i, r in enumerate(ranking.rows, start=1):
+        facts = board.facts.get(r.identity) or entry_facts({})
+        rows.append(BoardRow(r, i, _values(r, i, ranking, facts), facts))
+    shown = [r for r in rows if query.admits(r.facts) and matches(r, query.terms)]
     present = [r for r in shown if r.sort_value(query.sort) is not None]
     empty = [r for r in shown if r.sort_value(query.sort) is None]
     present.sort(key=lambda r: (r.sort_value(query.sort), r.order), reverse=query.order == "desc")
-    return BoardView(query, ranking, present + empty, len(rows))
+    return BoardView(query, ranking, present + empty, len(rows), board.organisations())
 
 
 class RankingCache:
@@ -353,7 +396,7 @@ class RankingCache:
         for s in suites:
             for r in store.list_runs(suite=s):  # newest first: an entry shows its newest metadata
                 entries.setdefault(r["model"]["identity"], r["model"])
-        board = Board(ranking, entries)
+        board = Board(ranking, {i: entry_facts(e) for i, e in entries.items()})
         with self._lock:
             self._cache[key] = board
             while len(self._cache) > self._size:

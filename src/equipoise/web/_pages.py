@@ -24,6 +24,7 @@ from equipoise.store import Store
 from equipoise.tasks import suite_names
 from equipoise.web._about import about
 from equipoise.web._board import COLUMNS, BoardQuery, BoardView, RankingCache, combination_choices, view
+from equipoise.web._facts import SIZE_BUCKETS, TYPES
 from equipoise.web._model import model_page
 
 PACKAGE = Path(__file__).resolve().parent
@@ -116,6 +117,8 @@ class Pages:
             suites=suite_names(),
             combinations=combination_choices(),
             definition=_definition(query),
+            types=TYPES,
+            sizes=SIZE_BUCKETS,
         )
 
     def charts(self, query: BoardQuery, site: Site) -> str:

