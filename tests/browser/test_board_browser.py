@@ -4,42 +4,12 @@ switching the combination in the page re-ranks the table without a reload and pu
 from __future__ import annotations
 
 import re
-import shutil
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+from tests.browser.conftest import CHROMIUM, needs_chromium
+from tests.web.conftest import StoredBoard
 
-from tests.openai_server import free_port
-from tests.web.conftest import StoredBoard, store_board
-
-CHROMIUM = "/usr/bin/chromium"
-
-pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs Debian's chromium (make chromium)")
-
-
-@pytest.fixture
-def served() -> Iterator[tuple[str, StoredBoard]]:
-    import uvicorn
-
-    from equipoise.web import create_app
-
-    board = store_board()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start within 10 s"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", board
-    finally:
-        server.should_exit = True
-        thread.join(10)
+pytestmark = needs_chromium
 
 
 def test_switching_the_combination_reranks_in_the_page_and_updates_the_url(
@@ -88,4 +58,51 @@ def test_switching_the_combination_reranks_in_the_page_and_updates_the_url(
         assert "<img src=x onerror=alert(1)>" in page.inner_text("details.content-warning")
         assert page.evaluate("document.querySelectorAll('main script, main img').length") == 0
         page.screenshot(path=str(tmp_path / "model.png"), full_page=True)
+        browser.close()
+
+
+def test_a_filter_in_the_page_narrows_the_rows_and_the_url_keeps_it(served: tuple[str, StoredBoard]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, board = served
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{base}/")
+        page.click("details.filters > summary")
+        page.check('input[name="org"][value="unknown"]')
+        page.wait_for_url(re.compile(r"org=unknown"))
+        page.wait_for_function("document.querySelectorAll('#board tbody tr').length === 2")
+        rows = page.eval_on_selector_all("#board tbody tr", "rows => rows.map(r => r.dataset.identity)")
+        assert rows == [board.refuse, board.comply]
+        csv_link = page.get_attribute("#board a[href^='/board.csv']", "href")
+        assert csv_link == "/board.csv?org=unknown"
+        page.goto(page.url)
+        assert page.is_checked('input[name="org"][value="unknown"]')
+        assert page.eval_on_selector_all("#board tbody tr", "rows => rows.length") == 2
+        browser.close()
+
+
+def test_a_chart_downloads_as_png_and_svg_drawn_in_the_browser(served: tuple[str, StoredBoard], tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, _board = served
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+        page.goto(f"{base}/charts")
+        page.wait_for_selector("#heat_map .main-svg")
+        page.wait_for_selector("#categories .main-svg")
+        with page.expect_download() as svg:
+            page.click('button[data-download="svg"][data-chart="heat_map"]')
+        svg_path = tmp_path / svg.value.suggested_filename
+        svg.value.save_as(svg_path)
+        assert svg_path.name == "equipoise-heat_map.svg"
+        assert svg_path.read_text().startswith("<svg")
+        with page.expect_download() as png:
+            page.click('button[data-download="png"][data-chart="categories"]')
+        png_path = tmp_path / png.value.suggested_filename
+        png.value.save_as(png_path)
+        assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        page.screenshot(path=str(tmp_path / "charts.png"), full_page=True)
         browser.close()

@@ -33,12 +33,14 @@ def test_a_name_and_responses_made_of_markup_are_shown_as_text(client: TestClien
     assert str(escape(EVIL_RESPONSE)) in pages["/models"]
     # the search box shows what was typed, as text
     assert 'value="&lt;script&gt;"' in pages["/?q=script"]
-    # the chart's figure travels in an attribute; Plotly reads names as HTML, so they are escaped once more
-    (attribute,) = re.findall(r'data-figure="([^"]*)"', pages["/charts"])
-    figure = json.loads(html.unescape(attribute))
-    names = [t.get("name", "") for t in figure["data"]]
-    assert any(html.escape(EVIL_NAME, quote=False) in n for n in names)
-    assert not any("<script" in n for n in names)
+    # the charts' figures travel in attributes; Plotly reads names and labels as HTML, so they are escaped once more
+    figures = [json.loads(html.unescape(a)) for a in re.findall(r'data-figure="([^"]*)"', pages["/charts"])]
+    assert len(figures) == 3
+    (scatter, heat_map, bars) = figures
+    assert any(html.escape(EVIL_NAME, quote=False) in t.get("name", "") for t in scatter["data"])
+    assert any(html.escape(EVIL_NAME, quote=False) in y for y in heat_map["data"][0]["y"])
+    assert any(html.escape(EVIL_NAME, quote=False) in x for x in bars["data"][0]["x"])
+    assert "<script" not in json.dumps(figures) and "<img" not in json.dumps(figures)
 
 
 def test_the_model_page_shows_scores_tasks_manifest_examples_and_history(

@@ -20,6 +20,7 @@ from equipoise._version import __version__
 from equipoise.metrics.combine import DEFAULT_COMBINATION
 from equipoise.store import open_store
 from equipoise.web._board import COLUMN_KEYS, DEFAULT_SUITE, BoardQuery, QueryError, split_columns
+from equipoise.web._charts import DEFAULT_SHOWN, MAX_SHOWN
 from equipoise.web._facts import SIZE_KEYS, TYPES
 from equipoise.web._model import run_summary, task_rows
 from equipoise.web._pages import STATIC, Pages, Site
@@ -77,6 +78,8 @@ def board_query(
 
 
 Board = Annotated[BoardQuery, Depends(board_query)]
+Top = Annotated[int, Query(ge=1, le=MAX_SHOWN, description="Models a chart shows: the board's first")]
+Bottom = Annotated[int, Query(ge=1, le=MAX_SHOWN, description="Tasks the heat map shows: those with the lowest mean")]
 
 
 def _wants_json(request: Request) -> bool:
@@ -144,9 +147,13 @@ def create_app(store_url: str | None = None) -> FastAPI:
     def board_json(query: Board) -> dict[str, Any]:
         return pages.board_view(query).to_dict()
 
-    @app.get("/charts", response_class=HTMLResponse, summary="Safety vs capability with the overall's contours")
-    def charts_page(query: Board) -> str:
-        return pages.charts(query, _LIVE)
+    @app.get("/charts", response_class=HTMLResponse, summary="Scatter with contours, heat map, category bars, radar")
+    def charts_page(query: Board, top: Top = DEFAULT_SHOWN, bottom: Bottom = DEFAULT_SHOWN) -> str:
+        return pages.charts(query, _LIVE, top, bottom)
+
+    @app.get("/api/charts", summary="The tables behind the charts (perspectives: null without DecodingTrust runs)")
+    def charts_json(query: Board, top: Top = DEFAULT_SHOWN, bottom: Bottom = DEFAULT_SHOWN) -> dict[str, Any]:
+        return pages.charts_data(query, top, bottom)
 
     @app.get("/models/{identity}", response_class=HTMLResponse, summary="A model entry's page")
     def model_html(identity: str, query: Board) -> str:

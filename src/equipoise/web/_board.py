@@ -22,6 +22,7 @@ from equipoise.metrics.aggregate import SAFETY_CATEGORIES
 from equipoise.metrics.combine import DEFAULT_COMBINATION, combinations, get_combination
 from equipoise.ranking import Ranking, RankRow, build_ranking, interval_triple
 from equipoise.releases import default_capability_suite
+from equipoise.results import TaskResult
 from equipoise.store import Store
 from equipoise.tasks import suite_names
 from equipoise.web._facts import SIZE_KEYS, TYPES, UNKNOWN, EntryFacts, entry_facts
@@ -143,7 +144,8 @@ class BoardQuery:
             out["weight"] = f"{view.weight:g}"
         if (view.sort, view.order) != (default.sort, default.order):
             out["sort"], out["order"] = view.sort, view.order
-        if tuple(view.columns) != default.columns:
+        # compared as shown: the form sends the default columns without the model (always shown)
+        if view.shown != default.shown:
             out["columns"] = ",".join(c.key for c in view.shown)
         if view.type:
             out["type"] = ",".join(t for t in TYPES if t in view.type)
@@ -203,10 +205,16 @@ class BoardView:
     rows: list[BoardRow]
     total: int
     organisations: list[str] = field(default_factory=list)
+    tasks: dict[str, list[TaskResult]] = field(default_factory=dict)
 
     @property
     def formula(self) -> str:
         return get_combination(self.ranking.combination).formula
+
+    def task_means(self, r: BoardRow) -> dict[str, float | None]:
+        """A row's task means, from the runs behind its two sides."""
+        runs = dict.fromkeys(i for i in (r.row.safety_run, r.row.capability_run) if i)
+        return {t.task: t.mean for i in runs for t in self.tasks.get(i, [])}
 
     def releases(self, side: Literal["safety", "capability"]) -> list[str]:
         """The releases of a side's suite with stored runs: the board's, then those it leaves out."""
@@ -325,6 +333,8 @@ class Board:
 
     ranking: Ranking
     facts: dict[str, EntryFacts]
+    # the per-task results of the board's runs, by run id (the heat map's cells)
+    tasks: dict[str, list[TaskResult]] = field(default_factory=dict)
 
     def organisations(self) -> list[str]:
         """The organisations on the board, for the filter (`unknown` last when some entry has none)."""
@@ -343,7 +353,7 @@ def view(board: Board, query: BoardQuery) -> BoardView:
     present = [r for r in shown if r.sort_value(query.sort) is not None]
     empty = [r for r in shown if r.sort_value(query.sort) is None]
     present.sort(key=lambda r: (r.sort_value(query.sort), r.order), reverse=query.order == "desc")
-    return BoardView(query, ranking, present + empty, len(rows), board.organisations())
+    return BoardView(query, ranking, present + empty, len(rows), board.organisations(), board.tasks)
 
 
 class RankingCache:
@@ -393,10 +403,14 @@ class RankingCache:
             asked_cap = query.capability_release is not None and repr(query.capability_release) in str(e)
             raise QueryError("capability_release" if asked_cap else "release", str(e)) from None
         entries: dict[str, dict[str, Any]] = {}
+        used = {i for r in ranking.rows for i in (r.safety_run, r.capability_run) if i}
+        tasks: dict[str, list[TaskResult]] = {}
         for s in suites:
             for r in store.list_runs(suite=s):  # newest first: an entry shows its newest metadata
                 entries.setdefault(r["model"]["identity"], r["model"])
-        board = Board(ranking, {i: entry_facts(e) for i, e in entries.items()})
+                if r["run_id"] in used:
+                    tasks[r["run_id"]] = r["tasks"]
+        board = Board(ranking, {i: entry_facts(e) for i, e in entries.items()}, tasks)
         with self._lock:
             self._cache[key] = board
             while len(self._cache) > self._size:

@@ -24,6 +24,15 @@ from equipoise.store import Store
 from equipoise.tasks import suite_names
 from equipoise.web._about import about
 from equipoise.web._board import COLUMNS, BoardQuery, BoardView, RankingCache, combination_choices, view
+from equipoise.web._charts import (
+    DEFAULT_SHOWN,
+    category_bars,
+    category_bars_figure,
+    heat_map,
+    heat_map_figure,
+    perspectives,
+    perspectives_figure,
+)
 from equipoise.web._facts import SIZE_BUCKETS, TYPES
 from equipoise.web._model import model_page
 
@@ -121,11 +130,38 @@ class Pages:
             sizes=SIZE_BUCKETS,
         )
 
-    def charts(self, query: BoardQuery, site: Site) -> str:
+    def charts_data(self, query: BoardQuery, top: int = DEFAULT_SHOWN, bottom: int = DEFAULT_SHOWN) -> dict[str, Any]:
+        """The tables behind the charts (the radar's is None when no DecodingTrust run is stored)."""
+        return self._charts_data(self.board_view(query), top, bottom)
+
+    def _charts_data(self, board: BoardView, top: int, bottom: int) -> dict[str, Any]:
+        return {
+            "heat_map": heat_map(board, top, bottom),
+            "categories": category_bars(board, top),
+            "perspectives": perspectives(self.store, board, top),
+        }
+
+    def charts(self, query: BoardQuery, site: Site, top: int = DEFAULT_SHOWN, bottom: int = DEFAULT_SHOWN) -> str:
         board = self.board_view(query)
         shown = replace(board.ranking, rows=[r.row for r in board.rows])
-        figure = scatter_figure(shown).to_json()
-        return render("charts.html", site, board=board, query=query, figure=figure, definition=_definition(query))
+        data = self._charts_data(board, top, bottom)
+        figures = {
+            "scatter": scatter_figure(shown),
+            "heat_map": heat_map_figure(data["heat_map"]),
+            "categories": category_bars_figure(data["categories"]),
+        }
+        if data["perspectives"] is not None:
+            figures["perspectives"] = perspectives_figure(data["perspectives"])
+        return render(
+            "charts.html",
+            site,
+            board=board,
+            query=query,
+            data=data,
+            figures={k: f.to_json() for k, f in figures.items()},
+            shown={"top": top, "bottom": bottom},
+            definition=_definition(query),
+        )
 
     def model_data(self, query: BoardQuery, identity: str) -> dict[str, Any] | None:
         return model_page(self.store, self.board_view(query).ranking, identity)
