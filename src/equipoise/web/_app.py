@@ -78,6 +78,9 @@ def board_query(
 
 
 Board = Annotated[BoardQuery, Depends(board_query)]
+Compared = Annotated[
+    list[str], Query(description="2 to 4 entry identities (comma-separated or repeated); the first is the reference")
+]
 Top = Annotated[int, Query(ge=1, le=MAX_SHOWN, description="Models a chart shows: the board's first")]
 Bottom = Annotated[int, Query(ge=1, le=MAX_SHOWN, description="Tasks the heat map shows: those with the lowest mean")]
 
@@ -105,6 +108,14 @@ def _identity(identity: str) -> str:
     if not _IDENTITY.match(identity):
         raise HTTPException(404, f"no model entry {identity!r}: identities are letters, digits, '.', '_' and '-'")
     return identity
+
+
+def _compared(models: list[str]) -> tuple[str, ...]:
+    identities = split_columns(models) or ()
+    bad = [i for i in identities if not _IDENTITY.match(i)]
+    if bad:
+        raise QueryError("models", f"not entry identities: {bad}; identities are letters, digits, '.', '_' and '-'")
+    return identities
 
 
 def create_app(store_url: str | None = None) -> FastAPI:
@@ -168,6 +179,16 @@ def create_app(store_url: str | None = None) -> FastAPI:
         if data is None:
             raise HTTPException(404, f"no stored run of a model entry {identity!r}")
         return data
+
+    @app.get(
+        "/compare", response_class=HTMLResponse, summary="2 to 4 entries side by side, per-task paired differences"
+    )
+    def compare_page(query: Board, models: Compared) -> str:
+        return pages.compare(pages.compare_data(query, _compared(models)), query, _LIVE)
+
+    @app.get("/api/compare", summary="2 to 4 entries side by side, per-task paired differences, as JSON")
+    def compare_json(query: Board, models: Compared) -> dict[str, Any]:
+        return pages.compare_data(query, _compared(models))
 
     def _run(run_id: str, with_samples: bool) -> dict[str, Any]:
         run = pages.store.get_run(run_id, with_samples=with_samples)

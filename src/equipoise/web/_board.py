@@ -155,6 +155,10 @@ class BoardQuery:
             out["org"] = ";".join(view.org)
         return out
 
+    def unfiltered(self) -> BoardQuery:
+        """The same board with no search or filter: every entry on it."""
+        return replace(self, q="", type=(), size=(), org=())
+
     def admits(self, facts: EntryFacts) -> bool:
         """Whether an entry with these facts passes the type, size and organisation filters."""
         if self.type and not facts.is_of(self.type):
@@ -211,10 +215,13 @@ class BoardView:
     def formula(self) -> str:
         return get_combination(self.ranking.combination).formula
 
-    def task_means(self, r: BoardRow) -> dict[str, float | None]:
-        """A row's task means, from the runs behind its two sides."""
+    def task_results(self, r: BoardRow) -> list[TaskResult]:
+        """A row's task results, from the runs behind its two sides."""
         runs = dict.fromkeys(i for i in (r.row.safety_run, r.row.capability_run) if i)
-        return {t.task: t.mean for i in runs for t in self.tasks.get(i, [])}
+        return [t for i in runs for t in self.tasks.get(i, [])]
+
+    def task_means(self, r: BoardRow) -> dict[str, float | None]:
+        return {t.task: t.mean for t in self.task_results(r)}
 
     def releases(self, side: Literal["safety", "capability"]) -> list[str]:
         """The releases of a side's suite with stored runs: the board's, then those it leaves out."""

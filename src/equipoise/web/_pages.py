@@ -33,6 +33,7 @@ from equipoise.web._charts import (
     perspectives,
     perspectives_figure,
 )
+from equipoise.web._compare import compare
 from equipoise.web._facts import SIZE_BUCKETS, TYPES
 from equipoise.web._model import model_page
 
@@ -163,12 +164,27 @@ class Pages:
             definition=_definition(query),
         )
 
+    def compare_data(self, query: BoardQuery, identities: tuple[str, ...]) -> dict[str, Any]:
+        return compare(self.store, self.board_view(query.unfiltered()), identities)
+
+    def compare(self, data: dict[str, Any], query: BoardQuery, site: Site) -> str:
+        """The compare page, from its `compare_data`."""
+        params = {**_definition(query), "models": ",".join(m["identity"] for m in data["models"])}
+        return render("compare.html", site, page=data, query=query, definition=_definition(query), params=params)
+
     def model_data(self, query: BoardQuery, identity: str) -> dict[str, Any] | None:
         return model_page(self.store, self.board_view(query).ranking, identity)
 
     def model(self, data: dict[str, Any], query: BoardQuery, site: Site) -> str:
-        """The page of a model entry, from its `model_data`."""
-        return render("model.html", site, page=data, query=query, definition=_definition(query))
+        """The page of a model entry, from its `model_data`, with a form to compare it with others."""
+        board = [(r.row.identity, r.row.model) for r in self.board_view(query.unfiltered()).rows]
+        others = [e for e in board if e[0] != data["identity"]]
+        # the entry next to it on the board (above it, else below): the one-click comparison
+        at = next((i for i, e in enumerate(board) if e[0] == data["identity"]), None)
+        near = None if at is None or not others else others[max(at - 1, 0)]
+        definition = _definition(query)
+        nearest = near and {"model": near[1], "params": {**definition, "models": f"{data['identity']},{near[0]}"}}
+        return render("model.html", site, page=data, query=query, definition=definition, others=others, nearest=nearest)
 
     def about_data(self) -> dict[str, Any]:
         return about(self.store)
