@@ -149,14 +149,14 @@ def create_app(store_url: str | None = None) -> FastAPI:
     @app.get("/board.csv", summary="The board's shown rows and columns as CSV, intervals included")
     def board_csv(query: Board) -> Response:
         return Response(
-            pages.board_view(query).to_csv(),
+            pages.board_csv(query),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="equipoise-{query.suite}.csv"'},
         )
 
     @app.get("/api/board", summary="The board's shown rows and columns as JSON, with its definition")
-    def board_json(query: Board) -> dict[str, Any]:
-        return pages.board_view(query).to_dict()
+    def board_json(query: Board) -> Response:
+        return Response(pages.board_json(query), media_type="application/json")
 
     @app.get("/charts", response_class=HTMLResponse, summary="Scatter with contours, heat map, category bars, radar")
     def charts_page(query: Board, top: Top = DEFAULT_SHOWN, bottom: Bottom = DEFAULT_SHOWN) -> str:

@@ -10,6 +10,7 @@ download fields are all read from that list.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import threading
 from collections import OrderedDict
@@ -334,14 +335,36 @@ def matches(r: BoardRow, terms: list[str]) -> bool:
     return not terms or any(t in haystack for t in terms)
 
 
+# Views of one board kept rendered (distinct queries: sorts, searches, filters, page or download).
+MEMO_SIZE = 256
+
+
 @dataclass(frozen=True)
 class Board:
-    """A ranking and the facts of its rows' model entries (organisation, size, ...), by identity."""
+    """A ranking and the facts of its rows' model entries (organisation, size, ...), by identity,
+    with the views of it already rendered (`memo`)."""
 
     ranking: Ranking
     facts: dict[str, EntryFacts]
     # the per-task results of the board's runs, by run id (the heat map's cells)
     tasks: dict[str, list[TaskResult]] = field(default_factory=dict)
+    _memo: OrderedDict[Any, Any] = field(default_factory=OrderedDict, compare=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
+
+    def memo(self, key: Any, make: Callable[[], Any]) -> Any:
+        """What `make()` gives for `key`, made once for this board: a board is replaced when a run
+        of it is stored or deleted, and its rendered views with it. Two threads may both make a
+        missing view; both get the same bytes."""
+        with self._lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        value = make()
+        with self._lock:
+            self._memo[key] = value
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
+        return value
 
     def organisations(self) -> list[str]:
         """The organisations on the board, for the filter (`unknown` last when some entry has none)."""
@@ -379,15 +402,17 @@ class RankingCache:
 
     def get(self, store: Store, query: BoardQuery) -> Board:
         """The board `query` defines (under the default combination: `view` recombines it)."""
-        if query.suite not in suite_names():
-            raise QueryError("suite", f"unknown suite {query.suite!r}; known suites: {', '.join(suite_names())}")
-        if query.capability_suite is not None and query.capability_suite not in suite_names():
+        known = _suites()
+        if query.suite not in known:
+            raise QueryError("suite", f"unknown suite {query.suite!r}; known suites: {', '.join(known)}")
+        if query.capability_suite is not None and query.capability_suite not in known:
             raise QueryError(
-                "capability_suite",
-                f"unknown suite {query.capability_suite!r}; known suites: {', '.join(suite_names())}",
+                "capability_suite", f"unknown suite {query.capability_suite!r}; known suites: {', '.join(known)}"
             )
-        suites = {query.suite, query.capability_suite or default_capability_suite(query.suite)}
-        runs = tuple(sorted(i for s in suites for i in store.run_ids(suite=s)))
+        suites = {query.suite, query.capability_suite or _capability_suite(query.suite)}
+        # every stored run, not only the board's suites': one query a request, and the charts'
+        # DecodingTrust radar reads runs of another suite
+        runs = tuple(store.run_ids())
         key = (query.suite, query.capability_suite, query.judge, query.release, query.capability_release, runs)
         with self._lock:
             if key in self._cache:
@@ -423,6 +448,17 @@ class RankingCache:
             while len(self._cache) > self._size:
                 self._cache.popitem(last=False)
         return board
+
+
+@functools.cache
+def _suites() -> tuple[str, ...]:
+    # the registry is filled when the task modules are imported; asking it builds every task
+    return tuple(suite_names())
+
+
+@functools.cache
+def _capability_suite(suite: str) -> str:
+    return default_capability_suite(suite)
 
 
 def combination_choices() -> list[dict[str, Any]]:

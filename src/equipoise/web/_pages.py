@@ -10,6 +10,7 @@ the chart's figure travels in a data attribute, which autoescape also covers.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -116,8 +117,22 @@ class Pages:
     def board_view(self, query: BoardQuery) -> BoardView:
         return view(self.cache.get(self.store, query), query)
 
+    def _memo(self, kind: Any, query: BoardQuery, make: Callable[[BoardView], Any]) -> Any:
+        """A view of the board `query` asks for, rendered once per state of the store."""
+        board = self.cache.get(self.store, query)
+        return board.memo((kind, query), lambda: make(view(board, query)))
+
+    def board_json(self, query: BoardQuery) -> bytes:
+        """The board's view as JSON bytes (what /api/board answers)."""
+        return self._memo("json", query, lambda b: json.dumps(b.to_dict(), separators=(",", ":")).encode())
+
+    def board_csv(self, query: BoardQuery) -> str:
+        return self._memo("csv", query, lambda b: b.to_csv())
+
     def board(self, query: BoardQuery, site: Site) -> str:
-        board = self.board_view(query)
+        return self._memo(("html", site), query, lambda b: self._board(b, query, site))
+
+    def _board(self, board: BoardView, query: BoardQuery, site: Site) -> str:
         return render(
             "board.html",
             site,
