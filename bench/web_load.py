@@ -218,9 +218,11 @@ def main() -> None:
                     "static `index.html`": f"{static_base}/index.html",
                     "static `board.json`": f"{static_base}/board.json",
                 }
-                figures = {}
+                figures, alone = {}, {}
                 for name, target in targets.items():
                     figures[name] = asyncio.run(_load(target, args.clients, args.seconds))
+                    # one client at a time: the time a request takes with no queue in front of it
+                    alone[name] = asyncio.run(_load(target, 1, min(args.seconds, 3.0)))
                     f = figures[name]
                     print(f"{name}: p50 {f['p50']:.1f} ms, p95 {f['p95']:.1f} ms, {f['rps']:.0f} req/s", flush=True)
             finally:
@@ -233,7 +235,8 @@ def main() -> None:
     page_p95 = figures["app `/`"]["p95"]
     ratio = figures["static `board.json`"]["rps"] / figures["app `/api/board`"]["rps"]
     rows = "\n".join(
-        f"| {name} | {f['n']} | {f['errors']} | {f['p50']:.1f} | {f['p95']:.1f} | {f['rps']:.0f} |"
+        f"| {name} | {f['n']} | {f['errors']} | {f['p50']:.1f} | {f['p95']:.1f} | {f['rps']:.0f} "
+        f"| {alone[name]['p50']:.2f} | {alone[name]['p95']:.2f} |"
         for name, f in figures.items()
     )
     body = f"""
@@ -244,13 +247,15 @@ def main() -> None:
 server each one uvicorn process; the page is {len(page):,} bytes, the JSON {len(api):,} bytes.
 Cold build of the board (first request): page {cold_page:.1f} s, then the JSON {cold_api * 1e3:.0f} ms.
 
-| target | requests | errors | p50 ms | p95 ms | req/s |
-|---|---|---|---|---|---|
+| target | requests | errors | p50 ms | p95 ms | req/s | 1 client: p50 ms | 1 client: p95 ms |
+|---|---|---|---|---|---|---|---|
 {rows}
 
 Page p95 {page_p95:.1f} ms (target < {PAGE_TARGET_MS:g} ms: {"met" if page_p95 < PAGE_TARGET_MS else "missed"});
 static JSON / app JSON throughput = {ratio:.2f}x (target within {THROUGHPUT_TARGET:g}x:
-{"met" if ratio <= THROUGHPUT_TARGET else "missed"}). The clients share the machine's 2 cores with the servers.
+{"met" if ratio <= THROUGHPUT_TARGET else "missed"}). The clients share the machine's 2 cores with the servers
+(load average {os.getloadavg()[0]:.1f} at the end); the static server's own page p95 was
+{figures["static `index.html`"]["p95"]:.1f} ms, so on this machine 32 clients queue whatever serves them.
 """
     print(body)
     if not args.no_write:

@@ -226,3 +226,27 @@ def test_sorting_by_size_sorts_by_the_parameter_count(client: TestClient, board:
     rows = client.get("/api/board?sort=parameters&order=desc&columns=parameters").json()["rows"]
     # the one size known first, the unknown after it either way
     assert [r["parameters"] for r in rows] == ["0.5B", None, None, None]
+
+
+def test_requests_for_a_board_being_built_wait_for_it_instead_of_building_it_again(board: StoredBoard) -> None:
+    import threading
+    import time
+
+    from equipoise.web._board import RankingCache
+
+    calls = []
+
+    def slow_build(*args, **kwargs):
+        calls.append(args[1])
+        time.sleep(0.3)
+        return build_ranking(*args, **kwargs)
+
+    cache, store = RankingCache(build=slow_build), open_store()
+    boards = []
+    threads = [threading.Thread(target=lambda: boards.append(cache.get(store, BoardQuery()))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == ["quick"]
+    assert len(boards) == 8 and all(b is boards[0] for b in boards)

@@ -143,8 +143,8 @@ def create_app(store_url: str | None = None) -> FastAPI:
         return _error(request, pages, e.status_code, str(e.detail), None)
 
     @app.get("/", response_class=HTMLResponse, summary="The leaderboard")
-    def board_page(query: Board) -> str:
-        return pages.board(query, _LIVE)
+    def board_page(query: Board) -> Response:
+        return Response(pages.board_html(query), media_type="text/html; charset=utf-8")
 
     @app.get("/board.csv", summary="The board's shown rows and columns as CSV, intervals included")
     def board_csv(query: Board) -> Response:

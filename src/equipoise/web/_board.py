@@ -399,6 +399,9 @@ class RankingCache:
         self._size = size
         self._cache: OrderedDict[tuple[Any, ...], Board] = OrderedDict()
         self._lock = threading.Lock()
+        # one lock per board being built: requests that arrive meanwhile wait for it rather than
+        # each building it again (a cold board of 200 entries takes seconds)
+        self._building: dict[tuple[Any, ...], threading.Lock] = {}
 
     def get(self, store: Store, query: BoardQuery) -> Board:
         """The board `query` defines (under the default combination: `view` recombines it)."""
@@ -418,6 +421,18 @@ class RankingCache:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]
+            try:
+                return self._built(store, query, suites, key)
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+
+    def _built(self, store: Store, query: BoardQuery, suites: set[str], key: tuple[Any, ...]) -> Board:
         try:
             ranking = self._build(
                 store,

@@ -129,8 +129,12 @@ class Pages:
     def board_csv(self, query: BoardQuery) -> str:
         return self._memo("csv", query, lambda b: b.to_csv())
 
+    def board_html(self, query: BoardQuery) -> bytes:
+        """The live board page as UTF-8 bytes (what / answers)."""
+        return self._memo("html", query, lambda b: self._board(b, query, Site()).encode())
+
     def board(self, query: BoardQuery, site: Site) -> str:
-        return self._memo(("html", site), query, lambda b: self._board(b, query, site))
+        return self._board(self.board_view(query), query, site)
 
     def _board(self, board: BoardView, query: BoardQuery, site: Site) -> str:
         return render(
