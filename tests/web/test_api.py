@@ -141,3 +141,21 @@ def test_the_app_reads_a_store_by_url_sqlite_or_postgresql(fresh_url: str) -> No
         page = client.get(f"/api/runs/{run.run_id}/samples?offset=80&limit=50").json()
         assert (page["total"], len(page["samples"])) == (88, 8)
         assert client.get(f"/models/{run.model['identity']}").status_code == 200
+
+
+def test_filters_charts_and_compare_on_sqlite_and_postgresql(fresh_url: str) -> None:
+    import equipoise
+    from equipoise.models import ModelEntry
+    from equipoise.web import create_app
+
+    refuse = equipoise.evaluate("scripted:refuse-all", suite="quick", write_files=False, store_url=fresh_url)
+    entry = ModelEntry(spec="scripted:comply-all", organisation="Acme", open_weights=True)
+    comply = equipoise.evaluate(entry, suite="quick", write_files=False, store_url=fresh_url)
+    ids = (refuse.model["identity"], comply.model["identity"])
+    with TestClient(create_app(fresh_url)) as client:
+        assert [r["identity"] for r in client.get("/api/board?org=acme&type=open").json()["rows"]] == [ids[1]]
+        charts = client.get("/api/charts?bottom=3").json()
+        assert len(charts["heat_map"]["tasks"]) == 3 and charts["perspectives"] is None
+        compared = client.get(f"/api/compare?models={ids[0]},{ids[1]}").json()
+        harmful = {t["task"]: t for t in compared["tasks"]}["quick/harmful"]
+        assert harmful["entries"][1]["difference"]["mean"] == -1.0

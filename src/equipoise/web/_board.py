@@ -389,9 +389,9 @@ def view(board: Board, query: BoardQuery) -> BoardView:
 class RankingCache:
     """Rankings by their definition and the runs they stand on.
 
-    A board is rebuilt only when its definition changes or a run of its suites is added or removed
-    (only the run ids are read on every request), so results
-    written by any process appear at the next request without a restart.
+    A board is rebuilt only when its definition changes or a run is added or removed (only the
+    run ids are read on every request), so results written by any process appear at the next
+    request without a restart; the views rendered from a board (`Board.memo`) go with it.
     """
 
     def __init__(self, build: Callable[..., Ranking] = build_ranking, size: int = 32) -> None:
