@@ -335,8 +335,9 @@ def matches(r: BoardRow, terms: list[str]) -> bool:
     return not terms or any(t in haystack for t in terms)
 
 
-# Views of one board kept rendered (distinct queries: sorts, searches, filters, page or download).
-MEMO_SIZE = 256
+# Views of one board kept rendered (distinct queries: sorts, searches, filters; page or download):
+# 64 pages of a 200-entry board are about 12 MB.
+MEMO_SIZE = 64
 
 
 @dataclass(frozen=True)
