@@ -108,3 +108,9 @@ def test_charts_are_served_by_the_app(client: TestClient) -> None:
     assert js.status_code == 200 and js.text == get_plotlyjs()
     # the table view beside the chart holds every placed entry
     assert page.count('<th scope="row"><a href="/models/') == 4
+
+
+def test_the_model_page_says_what_is_known_of_the_entry(client: TestClient, board: StoredBoard) -> None:
+    page = client.get(f"/models/{board.answerer}").text
+    assert "organisation Acme Labs · size 0.5B · open weights · unknown tuning · without system prompt" in page
+    assert "organisation unknown · size unknown · unknown weights" in client.get(f"/models/{board.refuse}").text

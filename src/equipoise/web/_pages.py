@@ -35,7 +35,7 @@ from equipoise.web._charts import (
     perspectives_figure,
 )
 from equipoise.web._compare import compare
-from equipoise.web._facts import SIZE_BUCKETS, TYPES
+from equipoise.web._facts import SIZE_BUCKETS, TYPES, entry_facts
 from equipoise.web._model import model_page
 
 PACKAGE = Path(__file__).resolve().parent
@@ -203,7 +203,16 @@ class Pages:
         near = None if at is None or not others else others[max(at - 1, 0)]
         definition = _definition(query)
         nearest = near and {"model": near[1], "params": {**definition, "models": f"{data['identity']},{near[0]}"}}
-        return render("model.html", site, page=data, query=query, definition=definition, others=others, nearest=nearest)
+        return render(
+            "model.html",
+            site,
+            page=data,
+            query=query,
+            definition=definition,
+            others=others,
+            nearest=nearest,
+            facts=entry_facts(data["model"]),
+        )
 
     def about_data(self) -> dict[str, Any]:
         return about(self.store)
