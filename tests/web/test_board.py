@@ -250,3 +250,20 @@ def test_requests_for_a_board_being_built_wait_for_it_instead_of_building_it_aga
         t.join()
     assert calls == ["quick"]
     assert len(boards) == 8 and all(b is boards[0] for b in boards)
+
+
+def test_the_category_columns_carry_their_intervals_into_the_downloads(client: TestClient, board: StoredBoard) -> None:
+    (refuse,) = [r for r in _csv(client, "columns=direct_risky,over_sensitive") if r["identity"] == board.refuse]
+    # refuse-all refuses all 16 harmful requests (1.0) and all 16 benign ones (0.0): neither interval is a point
+    assert (refuse["direct_risky"], refuse["over_sensitive"]) == ("1.0", "0.0")
+    assert float(refuse["direct_risky_low"]) < 1.0 == float(refuse["direct_risky_high"])
+    assert float(refuse["over_sensitive_low"]) == 0.0 < float(refuse["over_sensitive_high"])
+    entry = client.get(f"/api/models/{board.refuse}").json()
+    assert entry["category_intervals"]["direct_risky"]["low"] == pytest.approx(float(refuse["direct_risky_low"]))
+    compared = client.get(f"/api/compare?models={board.refuse},{board.comply}").json()
+    assert compared["models"][0]["categories"]["direct_risky"]["low"] == pytest.approx(
+        float(refuse["direct_risky_low"])
+    )
+    bars = client.get("/api/charts").json()["categories"]
+    (row,) = [m for m in bars["models"] if m["identity"] == board.refuse]
+    assert row["low"][0] == pytest.approx(float(refuse["direct_risky_low"]))

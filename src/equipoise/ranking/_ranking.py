@@ -98,6 +98,8 @@ class RankRow:
     capability_run: str | None = None
     safety_counts: SideCounts = SideCounts()
     capability_counts: SideCounts = SideCounts()
+    # the safety categories with their 95% intervals (`categories` holds their points)
+    category_intervals: dict[str, Interval] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Flat JSON/CSV form."""
@@ -375,7 +377,8 @@ def build_ranking(
         c_full = with_samples(c_run["run_id"]) if c_run else None
         score = run_safety(s_full, seed) if s_full else None
         safety = score.safety if score is not None and score.safety.mean is not None else None
-        categories = {c: i.mean for c, i in score.categories.items() if i.mean is not None} if score else {}
+        scored = {c: i for c, i in score.categories.items() if i.mean is not None} if score else {}
+        categories = {c: i.mean for c, i in scored.items()}
         capability, unscored = capability_score(c_full, seed) if c_full else (None, ())
         overall = combine_interval(interval_triple(safety), interval_triple(capability), combination, weights)
         rows.append(
@@ -393,6 +396,7 @@ def build_ranking(
                 capability_run=c_run["run_id"] if c_run else None,
                 safety_counts=_side_counts(s_full, lambda c: c in SAFETY_CATEGORIES) if s_full else SideCounts(),
                 capability_counts=_side_counts(c_full, lambda c: c == CAPABILITY) if c_full else SideCounts(),
+                category_intervals=scored,
             )
         )
     used = [*newest_safety.values(), *newest_cap.values()]

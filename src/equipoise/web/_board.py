@@ -30,7 +30,7 @@ from equipoise.web._facts import SIZE_KEYS, TYPES, UNKNOWN, EntryFacts, entry_fa
 
 # The board a bare URL shows: the quick suite, which every install can run (`make demo`).
 DEFAULT_SUITE = "quick"
-ColumnKind = Literal["rank", "text", "interval", "score", "counts"]
+ColumnKind = Literal["rank", "text", "interval", "counts"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("safety", "safety", "interval", help="Macro-average of the four safety categories, 95% interval"),
     Column("capability", "capability", "interval", help="Macro-average of the capability tasks, 95% interval"),
     Column("overall", "overall", "interval", help="The chosen combination of safety and capability"),
-    *(Column(c, c.replace("_", " "), "score") for c in SAFETY_CATEGORIES),
+    *(Column(c, c.replace("_", " "), "interval", help="Safety category mean, 95% interval") for c in SAFETY_CATEGORIES),
     Column("failed", "failed s/c", "counts", help="Failed model calls, safety / capability side"),
     Column("unparseable", "unparseable s/c", "counts", help="Answers that could not be read, safety / capability"),
     Column("refused", "refused s/c", "counts", help="Refusals, safety / capability side"),
@@ -321,7 +321,7 @@ def _values(r: RankRow, order: int, ranking: Ranking, facts: EntryFacts) -> dict
         "safety": interval_triple(r.safety),
         "capability": interval_triple(r.capability),
         "overall": (r.overall.value, r.overall.low, r.overall.high),
-        **{k: r.categories.get(k) for k in SAFETY_CATEGORIES},
+        **{k: interval_triple(r.category_intervals.get(k)) for k in SAFETY_CATEGORIES},
         "failed": (s.failed, c.failed),
         "unparseable": (s.unparseable, c.unparseable),
         "refused": (s.refused, c.refused),

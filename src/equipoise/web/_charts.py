@@ -27,6 +27,7 @@ DECODINGTRUST_SUITE = "decodingtrust"
 # Models (and tasks) a chart shows unless the URL says otherwise; at most MAX_SHOWN.
 DEFAULT_SHOWN = 20
 MAX_SHOWN = 200
+_TRIPLE = ("values", "low", "high")
 
 
 def _label(m: dict[str, Any]) -> str:
@@ -59,10 +60,13 @@ def heat_map(board: BoardView, top: int = DEFAULT_SHOWN, bottom: int = DEFAULT_S
 
 
 def category_bars(board: BoardView, top: int = DEFAULT_SHOWN) -> dict[str, Any]:
-    """The four safety category means of the first `top` rows of the view."""
+    """The four safety category means of the first `top` rows of the view, with their intervals."""
     return {
         "categories": list(SAFETY_CATEGORIES),
-        "models": [{**_model(r), "values": [r.values[c] for c in SAFETY_CATEGORIES]} for r in board.rows[:top]],
+        "models": [
+            {**_model(r), **{k: [r.values[c][i] for c in SAFETY_CATEGORIES] for i, k in enumerate(_TRIPLE)}}
+            for r in board.rows[:top]
+        ],
     }
 
 
@@ -123,9 +127,21 @@ def heat_map_figure(data: dict[str, Any]) -> go.Figure:
 
 def category_bars_figure(data: dict[str, Any]) -> go.Figure:
     labels = [_label(m) for m in data["models"]]
+    ms = data["models"]
+
+    def bars(i: int) -> dict[str, Any]:
+        # a category without an interval (an imported run, say) has no error bar
+        points = [(m["values"][i], m["low"][i], m["high"][i]) for m in ms]
+        return {
+            "type": "data",
+            "array": [h - p if None not in (p, h) else 0 for p, _, h in points],
+            "arrayminus": [p - lo if None not in (p, lo) else 0 for p, lo, _ in points],
+            "thickness": 1,
+        }
+
     fig = go.Figure(
         [
-            go.Bar(name=c.replace("_", " "), x=labels, y=[m["values"][i] for m in data["models"]])
+            go.Bar(name=c.replace("_", " "), x=labels, y=[m["values"][i] for m in ms], error_y=bars(i))
             for i, c in enumerate(data["categories"])
         ]
     )

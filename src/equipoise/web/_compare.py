@@ -120,7 +120,7 @@ def compare(store: Store, board: BoardView, identities: tuple[str, ...]) -> dict
                 "safety": _interval(r, "safety"),
                 "capability": _interval(r, "capability"),
                 "overall": _interval(r, "overall"),
-                "categories": r.row.categories,
+                "categories": {c: _interval(r, c) for c in SAFETY_CATEGORIES},
             }
             for r in rows
         ],

@@ -115,6 +115,9 @@ def model_page(store: Store, ranking: Ranking, identity: str) -> dict[str, Any] 
         "row": None if row is None else {**row.to_dict(), "notes": row_notes(row)},
         "rank_order": None if row is None else ranking.rows.index(row) + 1,
         "categories": {} if row is None else row.categories,
+        "category_intervals": {}
+        if row is None
+        else {c: {"mean": i.mean, "low": i.low, "high": i.high} for c, i in row.category_intervals.items()},
         "counts": None
         if row is None
         else {"safety": asdict(row.safety_counts), "capability": asdict(row.capability_counts)},
