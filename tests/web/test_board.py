@@ -267,3 +267,33 @@ def test_the_category_columns_carry_their_intervals_into_the_downloads(client: T
     bars = client.get("/api/charts").json()["categories"]
     (row,) = [m for m in bars["models"] if m["identity"] == board.refuse]
     assert row["low"][0] == pytest.approx(float(refuse["direct_risky_low"]))
+
+
+def test_concurrent_requests_share_run_id_reads_and_each_sees_the_runs_stored_before_it(board: StoredBoard) -> None:
+    import threading
+    import time
+
+    import equipoise
+    from equipoise.web._board import RunIds
+
+    store, reads = open_store(), []
+    real = store.run_ids
+
+    def slow_run_ids(suite: str | None = None) -> list[str]:
+        reads.append(time.monotonic())
+        time.sleep(0.05)
+        return real(suite)
+
+    store.run_ids = slow_run_ids  # type: ignore[method-assign]
+    run_ids, seen = RunIds(), []
+    threads = [threading.Thread(target=lambda: seen.append(run_ids.get(store))) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # 16 requests at once: the first read, then one read for all who arrived during it
+    assert len(seen) == 16 and len(reads) <= 3
+    assert len(set(seen)) == 1 and len(seen[0]) == 4
+    # a run stored before a request is in what that request gets
+    stored = equipoise.evaluate("scripted:echo", suite="quick", write_files=False, use_cache=False)
+    assert stored.run_id in run_ids.get(store)

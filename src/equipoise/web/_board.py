@@ -387,6 +387,47 @@ def view(board: Board, query: BoardQuery) -> BoardView:
     return BoardView(query, ranking, present + empty, len(rows), board.organisations(), board.tasks)
 
 
+class RunIds:
+    """The store's run ids for the requests of one process, read by one request at a time.
+
+    A request gets the ids from a read that began after it arrived, so it sees every run stored
+    before it came; one read serves every request that arrived while the read before it ran. Under
+    load this turns one query a request into one query per query time (a board's views are
+    rendered once, so the query was most of the work of a request).
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._started = 0  # reads begun
+        self._done = 0  # the number of the newest read finished, whose ids are `_ids`
+        self._reading = False
+        self._ids: tuple[str, ...] = ()
+
+    def get(self, store: Store) -> tuple[str, ...]:
+        with self._changed:
+            # the read in flight (if any) began before this request: the one after it will do
+            needed = self._started + 1
+            while self._done < needed:
+                if not self._reading:
+                    self._reading = True
+                    self._started += 1
+                    mine = self._started
+                    break
+                self._changed.wait()
+            else:
+                return self._ids
+        ids: tuple[str, ...] | None = None
+        try:
+            ids = tuple(store.run_ids())
+        finally:
+            with self._changed:
+                self._reading = False
+                if ids is not None:
+                    self._ids, self._done = ids, mine
+                self._changed.notify_all()
+        return ids
+
+
 class RankingCache:
     """Rankings by their definition and the runs they stand on.
 
@@ -403,6 +444,7 @@ class RankingCache:
         # one lock per board being built: requests that arrive meanwhile wait for it rather than
         # each building it again (a cold board of 200 entries takes seconds)
         self._building: dict[tuple[Any, ...], threading.Lock] = {}
+        self._run_ids: dict[str, RunIds] = {}
 
     def get(self, store: Store, query: BoardQuery) -> Board:
         """The board `query` defines (under the default combination: `view` recombines it)."""
@@ -416,7 +458,9 @@ class RankingCache:
         suites = {query.suite, query.capability_suite or _capability_suite(query.suite)}
         # every stored run, not only the board's suites': one query a request, and the charts'
         # DecodingTrust radar reads runs of another suite
-        runs = tuple(store.run_ids())
+        with self._lock:
+            run_ids = self._run_ids.setdefault(store.url, RunIds())
+        runs = run_ids.get(store)
         key = (query.suite, query.capability_suite, query.judge, query.release, query.capability_release, runs)
         with self._lock:
             if key in self._cache:
