@@ -32,7 +32,8 @@ def serve_command(
     from equipoise.web import create_app
 
     try:
-        web = create_app(store)
+        # On SQLite the submissions' jobs run inside this process; on PostgreSQL `equipoise worker`s run them.
+        web = create_app(store, run_queue=True)
     except USER_ERRORS as e:
         raise fail(str(e)) from None
     console.print(safe_text(f"equipoise board at http://{host}:{port}/ (API docs at /docs); Ctrl-C stops it"))
