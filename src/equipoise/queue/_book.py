@@ -288,8 +288,9 @@ class Book:
             job.status = JobState.FAILED
             sub.status, sub.updated = Status.FAILED, t
             sub.error = f"task {job.task} of suite {job.suite} failed {job.attempts} times; the last error: {error}"
+            # the submission is over: the other jobs stop (a running one at its next progress report)
             for other in sub.jobs:
-                if other.status in (JobState.QUEUED, JobState.CLAIMED):
+                if other.status in (JobState.QUEUED, JobState.CLAIMED, JobState.RUNNING):
                     other.status = JobState.CANCELLED
             return None
 

@@ -123,7 +123,7 @@ async def run_worker(
         helpers = [asyncio.create_task(reconcile()), asyncio.create_task(stopper())]
         try:
             await manager.run(
-                dequeue_timeout=timedelta(seconds=2),
+                dequeue_timeout=timedelta(seconds=0.5),
                 batch_size=1,
                 # pgqueuer's floor is twice the batch size: a worker runs at least two jobs at once.
                 max_concurrent_tasks=max(2, concurrency),
