@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,12 +16,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from equipoise.queue import JobPolicy, Queue, run_worker
+from equipoise.queue import Queue
 from equipoise.ranking import build_ranking
 from equipoise.store import JobRow, Store, open_store
 from tests.conftest import _fresh_postgres
 from tests.openai_server import ServerState, ThreadedServer
-from tests.queue.conftest import form, wait_for
+from tests.queue.conftest import form, wait_for, worker_in_thread
 
 pytestmark = pytest.mark.postgres
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,24 +35,8 @@ def pg_store(postgres_url: str) -> Iterator[Store]:
 
 @pytest.fixture
 def worker_thread(pg_store: Store) -> Iterator[None]:
-    """One worker running in a thread of this process, stopped at the end."""
-    stop: asyncio.Event | None = None
-    loop: asyncio.AbstractEventLoop | None = None
-    started = threading.Event()
-
-    async def main() -> None:
-        nonlocal stop, loop
-        stop, loop = asyncio.Event(), asyncio.get_running_loop()
-        started.set()
-        await run_worker(pg_store, JobPolicy(max_attempts=2, retry_delay_s=0.0), stop=stop)
-
-    thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
-    thread.start()
-    started.wait(10)
-    yield
-    assert loop is not None and stop is not None
-    loop.call_soon_threadsafe(stop.set)
-    thread.join(20)
+    with worker_in_thread(pg_store):
+        yield
 
 
 def test_a_submission_runs_on_a_worker_and_stands_on_the_board(
