@@ -3,6 +3,7 @@ then store it PENDING with its jobs. Every refusal is a `SubmissionError` naming
 
 from __future__ import annotations
 
+import asyncio
 import math
 import uuid
 from dataclasses import dataclass, replace
@@ -252,14 +253,21 @@ async def submit(
     """
     form = parse_form(data)
     entry = entry_of(form, admin)
-    the_plan = plan(form.suites)
-    if not admin:
-        check_allowance(book, form.submitter, client_ip)
-    check_duplicate(book, entry, the_plan)
+
+    def checked() -> Plan:
+        # hashing data files and reading the store: in a thread, so the server's event loop goes on
+        the_plan = plan(form.suites)
+        if not admin:
+            check_allowance(book, form.submitter, client_ip)
+        check_duplicate(book, entry, the_plan)
+        return the_plan
+
+    the_plan = await asyncio.to_thread(checked)
     if entry.provider == "openai-compat":
         await check_endpoint(entry, form.api_key)
     approved = not get_settings().submissions_need_approval
-    submission_id, job_ids = book.create(
+    submission_id, job_ids = await asyncio.to_thread(
+        book.create,
         NewSubmission(
             name=form.name,
             organisation=form.organisation,
@@ -274,7 +282,7 @@ async def submit(
             submitter=form.submitter,
             client_ip=client_ip,
             approved=approved,
-        )
+        ),
     )
     stored = book.get(submission_id)
     assert stored is not None
