@@ -292,6 +292,12 @@ heartbeat timeout {args.heartbeat:g} s.
 | model requests / samples | {pg["model_requests"]} / {pg["samples_expected"]} |
 | requests asked again after a take-over | {pg["model_requests"] - pg["samples_expected"]} |
 
+A job is taken over once its heartbeat is older than the timeout *and* a live worker has a free slot:
+the median is the timeout itself; the longest waits are orphans that found every slot of the two
+surviving workers busy while the third was starting (a worker starts in about 2 s here). Requests
+asked again are only those in flight at a kill: the response cache (a file shared by the workers of
+one machine) hands a new claimant every answer the dead worker received.
+
 SQLite: `equipoise serve` with {lite["submissions"]} submissions ({lite["jobs"]} jobs); the serve process killed
 with `kill -9` after {lite["jobs_done_at_kill"]} jobs were done and started again: it re-queued what was running and
 finished the queue (**{lite["counts"]["FINISHED"]} of {lite["submissions"]} FINISHED, one run each:
