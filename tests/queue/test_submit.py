@@ -29,6 +29,8 @@ async def test_a_valid_submission_is_stored_pending_with_one_job_per_task(book: 
     assert stored["status"] == "PENDING" and stored["approved"] and stored["has_api_key"]
     assert [j["task"] for j in stored["jobs"]][:2] == ["quick/adversarial", "quick/arithmetic"]
     assert len(job_ids) == len(stored["jobs"]) == 7
+    # the samples each task will ask are known from the start: progress has its total while PENDING
+    assert stored["progress"] == {"samples_done": 0, "samples_total": 88, "jobs_done": 0, "jobs": 7}
     assert SECRET_KEY not in repr(stored) and "client_ip" not in stored
     # the endpoint was asked one short chat request, with the key
     assert len(endpoint.state.received) == 1
@@ -129,6 +131,11 @@ async def test_one_address_gets_five_a_day_whoever_submits(book: Book, endpoint:
         await submit(book, form(endpoint, seed=i, submitter=f"person {i}"), "10.9.9.9")
     error = await refused(book, form(endpoint, seed=99, submitter="person 99"), ip="10.9.9.9")
     assert error.status == 429 and error.field is None and "your address" in str(error)
+
+
+async def test_an_admins_limit_sets_the_samples_of_each_task(book: Book, endpoint: ThreadedServer) -> None:
+    stored, _ = await submit(book, form(endpoint, limit=3), "::1", admin=True)
+    assert stored["progress"]["samples_total"] == 21 and {j["total"] for j in stored["jobs"]} == {3}
 
 
 async def test_an_admin_may_submit_a_local_spec(book: Book) -> None:

@@ -37,6 +37,8 @@ def serve_command(
     except USER_ERRORS as e:
         raise fail(str(e)) from None
     console.print(safe_text(f"equipoise board at http://{host}:{port}/ (API docs at /docs); Ctrl-C stops it"))
+    if web.state.queue.pg is not None:
+        console.print("submissions are run by `equipoise worker`s pointed at the same PostgreSQL store")
     uvicorn.run(web, host=host, port=port, log_level="warning")
 
 

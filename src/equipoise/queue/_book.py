@@ -61,7 +61,7 @@ class NewSubmission:
     suites: list[str]
     releases: dict[str, str]
     missing_tasks: dict[str, list[str]]
-    tasks: dict[str, list[str]]
+    tasks: dict[str, dict[str, int]]
     limit: int | None
     submitter: str
     client_ip: str
@@ -115,11 +115,12 @@ class Book:
                     claims=0,
                     attempts=0,
                     done=0,
+                    total=samples,
                     not_before=t,
                     updated=t,
                 )
                 for suite in new.suites
-                for task in new.tasks[suite]
+                for task, samples in new.tasks[suite].items()
             ]
             session.add_all(jobs)
             session.flush()

@@ -56,9 +56,9 @@ async def install(store: Store) -> None:
 class PgDispatcher:
     """Sends jobs to pgqueuer (from the web app, an admin action or a worker's retry)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, installed: bool = False) -> None:
         self.store = store
-        self._installed = False
+        self._installed = installed
 
     async def dispatch(self, jobs: list[tuple[int, int]], delay_s: float = 0.0) -> None:
         """Enqueue (job id, attempt) pairs to run after `delay_s`."""
@@ -96,8 +96,7 @@ async def run_worker(
 
     await install(store)
     book = Book(store)
-    dispatcher = PgDispatcher(store)
-    dispatcher._installed = True
+    dispatcher = PgDispatcher(store, installed=True)
     name = f"{socket.gethostname()}-{os.getpid()}"
 
     async with await psycopg.AsyncConnection.connect(libpq_url(store), autocommit=True) as conn:

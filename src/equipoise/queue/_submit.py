@@ -12,13 +12,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from equipoise._errors import ModelError
+from equipoise._errors import DatasetError, ModelError
 from equipoise._registry import RegistryError
 from equipoise.models import ChatMessage, ChatRequest, GenerateConfig, ModelEntry, create_model, entry_from_mapping
 from equipoise.queue._book import Book, NewSubmission, now
 from equipoise.queue._jobs import api_key_in_env, keyed, redact
 from equipoise.queue._types import SubmissionError
 from equipoise.releases import run_release
+from equipoise.runner import select_samples
 from equipoise.settings import get_settings
 from equipoise.tasks import select_tasks, suite_names
 
@@ -133,16 +134,18 @@ def entry_table(entry: ModelEntry) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Plan:
-    """What a submission will run, per suite: its tasks, the release they make and the tasks left out."""
+    """What a submission will run, per suite: its tasks with their sample counts, the release they
+    make and the tasks left out."""
 
-    tasks: dict[str, list[str]]
+    tasks: dict[str, dict[str, int]]
     releases: dict[str, str]
     missing: dict[str, list[str]]
 
 
-def plan(suites: list[str]) -> Plan:
-    """The tasks of each suite whose data this server has, and the release they make: the release a
-    run of them will be recorded under (computed as `equipoise.releases.run_release` does)."""
+def plan(suites: list[str], limit: int | None = None) -> Plan:
+    """The tasks of each suite whose data this server has, the samples each will ask (`limit` drawn
+    with the runner's seed) and the release they make: the release a run of them will be recorded
+    under (computed as `equipoise.releases.run_release` does)."""
     data_dir = get_settings().data_dir
     tasks, releases, missing = {}, {}, {}
     for i, suite in enumerate(dict.fromkeys(suites)):
@@ -164,7 +167,10 @@ def plan(suites: list[str]) -> Plan:
             },
             "data_files": {f.name: {"sha256": f.checksum(data_dir)} for t in present for f in t.files},
         }
-        tasks[suite] = [t.name for t in present]
+        try:
+            tasks[suite] = {t.name: len(select_samples(t.samples(data_dir), limit, seed=0)) for t in present}
+        except DatasetError as e:
+            raise SubmissionError("suites", f"suite {suite!r} cannot be run on this server: {e}") from None
         releases[suite] = run_release({"manifest": manifest})
         missing[suite] = [t.name for t in chosen if t not in present]
     return Plan(tasks, releases, missing)
@@ -256,7 +262,7 @@ async def submit(
 
     def checked() -> Plan:
         # hashing data files and reading the store: in a thread, so the server's event loop goes on
-        the_plan = plan(form.suites)
+        the_plan = plan(form.suites, form.limit)
         if not admin:
             check_allowance(book, form.submitter, client_ip)
         check_duplicate(book, entry, the_plan)

@@ -244,12 +244,7 @@ class Store:
         """The ids of the stored runs (of one suite) of entries not hidden, newest first: what changes
         when a run is recorded or deleted or its entry hidden, at a fraction of `list_runs`'s cost
         (the web board's cache key)."""
-        q = (
-            select(RunRow.id)
-            .join(RunRow.model)
-            .where(ModelEntryRow.hidden.is_(False))
-            .order_by(RunRow.started.desc())
-        )
+        q = select(RunRow.id).join(RunRow.model).where(ModelEntryRow.hidden.is_(False)).order_by(RunRow.started.desc())
         if suite:
             q = q.where(RunRow.suite == suite)
         with Session(self.engine) as session:
