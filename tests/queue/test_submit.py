@@ -44,6 +44,8 @@ async def test_a_valid_submission_is_stored_pending_with_one_job_per_task(book: 
         ({"submitter": None}, "submitter", "submitter is required"),
         ({"base_url": "127.0.0.1:8080/v1"}, "base_url", "needs an http:// or https:// scheme"),
         ({"base_url": None}, "base_url", "base_url is required"),
+        ({"base_url": "http://[::1/v1"}, "base_url", "is not a URL"),
+        ({"base_url": "http://user:pw@127.0.0.1:1/v1"}, "base_url", "must not hold a user name or password"),
         ({"model": None}, "model", "model is required"),
         ({"temperature": "hot"}, "temperature", "temperature"),
         ({"max_tokens": 0}, "max_tokens", "greater than or equal to 1"),

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -95,6 +96,15 @@ def entry_of(form: SubmissionForm, admin: bool) -> ModelEntry:
             raise SubmissionError("model", "model is required: the name the endpoint serves the model under")
         if "@" in form.model:
             raise SubmissionError("model", f"model {form.model!r} must not contain '@'")
+        try:
+            has_credentials = urlsplit(form.base_url).username is not None
+        except ValueError as e:
+            raise SubmissionError("base_url", f"base URL {form.base_url!r} is not a URL: {e}") from None
+        if has_credentials:
+            # the spec is shown on the queue and the board: a key belongs in api_key, which is not
+            raise SubmissionError(
+                "base_url", "the base URL must not hold a user name or password: give the key as api_key"
+            )
         spec, args = f"openai-compat:{form.model}@{form.base_url}", {"max_concurrency": ENDPOINT_CONCURRENCY}
     if form.limit is not None and not admin:
         raise SubmissionError("limit", "only an admin may limit the samples per task: leave limit out")
@@ -242,7 +252,7 @@ async def check_endpoint(entry: ModelEntry, api_key: str | None) -> None:
     if response.failed:
         raise SubmissionError(
             "base_url",
-            f"the endpoint did not answer a test chat request within {timeout:g} s: "
+            f"the endpoint did not answer a test chat request (timeout {timeout:g} s): "
             f"{redact(response.error or '', api_key)}. Check the base URL (it ends before /chat/completions, "
             "e.g. https://host/v1), the model name and the API key",
         )

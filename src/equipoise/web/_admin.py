@@ -11,13 +11,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Request
 
 from equipoise.queue import AdminConflict, AdminNotFound, Queue
 from equipoise.settings import get_settings
 from equipoise.store import Store
 
 _SCHEME = "Bearer "
+# Submission ids are positive and fit the store's integer column (a larger one is no submission, not an error).
+SubmissionId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The submission's number")]
 
 
 def is_admin(request: Request) -> bool:
@@ -65,14 +67,14 @@ def admin_router(queue: Queue, store: Store) -> APIRouter:
         return queue.book.list(admin=True)
 
     @router.post("/submissions/{submission_id}/approve", summary="Let a PENDING submission run")
-    async def approve(submission_id: int) -> dict[str, Any]:
+    async def approve(submission_id: SubmissionId) -> dict[str, Any]:
         with _refusals():
             await queue.approve(submission_id)
         return _now(submission_id)
 
     @router.post("/submissions/{submission_id}/reject", summary="Refuse a PENDING submission, with a reason")
     def reject(
-        submission_id: int,
+        submission_id: SubmissionId,
         reason: Annotated[str, Body(embed=True, max_length=2000, description="Shown on the queue")] = "",
     ) -> dict[str, Any]:
         with _refusals():
@@ -80,13 +82,13 @@ def admin_router(queue: Queue, store: Store) -> APIRouter:
         return _now(submission_id)
 
     @router.post("/submissions/{submission_id}/rerun", summary="Run a finished, failed or cancelled submission again")
-    async def rerun(submission_id: int) -> dict[str, Any]:
+    async def rerun(submission_id: SubmissionId) -> dict[str, Any]:
         with _refusals():
             await queue.rerun(submission_id)
         return _now(submission_id)
 
     @router.post("/submissions/{submission_id}/cancel", summary="Stop a PENDING or RUNNING submission")
-    def cancel(submission_id: int) -> dict[str, Any]:
+    def cancel(submission_id: SubmissionId) -> dict[str, Any]:
         with _refusals():
             queue.cancel(submission_id)
         return _now(submission_id)

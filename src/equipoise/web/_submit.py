@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from equipoise.queue import Queue, SubmissionError, SubmissionForm
 from equipoise.tasks import suite_names
-from equipoise.web._admin import is_admin
+from equipoise.web._admin import SubmissionId, is_admin
 from equipoise.web._pages import Site, render
 
 _LIVE = Site()
@@ -54,7 +54,9 @@ def submit_router(queue: Queue) -> APIRouter:
 
     @router.post("/submit", response_class=HTMLResponse, include_in_schema=False)
     async def submit_posted(request: Request) -> Response:
-        if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        kind = request.headers.get("content-type")
+        # (a form with no field at all comes without a content type)
+        if kind is not None and not kind.startswith("application/x-www-form-urlencoded"):
             raise HTTPException(415, "the form is sent as application/x-www-form-urlencoded; the API takes JSON")
         values = dict(parse_qsl((await request.body()).decode("utf-8", errors="replace"), keep_blank_values=True))
         try:
@@ -76,7 +78,7 @@ def submit_router(queue: Queue) -> APIRouter:
             return _refusal(e)
 
     @router.get("/api/submissions/{submission_id}", summary="One submission: its state, progress and errors")
-    def submission_json(submission_id: int) -> dict[str, Any]:
+    def submission_json(submission_id: SubmissionId) -> dict[str, Any]:
         found = queue.book.get(submission_id)
         if found is None:
             raise HTTPException(404, f"no submission {submission_id}")
