@@ -6,9 +6,10 @@ processes; every K seconds a random worker is killed with SIGKILL and a new one 
 place. At the end every submission must be FINISHED with exactly one run, every job done, the
 store must hold exactly one task result per job and every sample once. For each killed worker's
 running jobs, the time from the kill until another worker took the job over is measured against
-the heartbeat timeout. Model requests beyond one per sample are what re-claims re-asked (the
-response cache is a file shared by the workers of this machine, so only answers in flight at the
-kill are asked again).
+the heartbeat timeout. Model requests beyond one per sample are what re-claims re-asked: with
+`--cache postgres` (the default) each worker has a cache directory of its own, as on separate
+machines, and they share the response cache in the store's database (EQUIPOISE_RESPONSE_CACHE_URL);
+with `--cache file` they share one cache file, as the workers of one machine do.
 
 SQLite: `equipoise serve` (its in-process worker) with S2 submissions; the serve process is killed
 with SIGKILL once some jobs are done, started again, and must finish the queue.
@@ -50,6 +51,11 @@ from tests.openai_server import free_port  # noqa: E402
 
 ADMIN_URL = os.environ.get("EQUIPOISE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 SAMPLES_PER_SUBMISSION = 88
+CACHES = {
+    "postgres": "a table in the store's database; each worker with a cache directory of its own, as on "
+    "separate machines",
+    "file": "one file shared by the workers, as on one machine",
+}
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -105,7 +111,18 @@ def postgres_chaos(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             asyncio.run(queue.submit(_form(i, base_url), "127.0.0.1", admin=True))
         probes = args.submissions
         command = ("worker", "--store", url, "--heartbeat-timeout", str(args.heartbeat), "--retry-delay", "1")
-        workers = [_equipoise(*command, env=env, log=log) for _ in range(args.workers)]
+        started_workers = 0
+
+        def start_worker() -> subprocess.Popen:
+            nonlocal started_workers
+            started_workers += 1
+            own = dict(env)
+            if args.cache == "postgres":
+                own["EQUIPOISE_CACHE_DIR"] = str(home / f"cache-{started_workers}")
+                own["EQUIPOISE_RESPONSE_CACHE_URL"] = url
+            return _equipoise(*command, env=own, log=log)
+
+        workers = [start_worker() for _ in range(args.workers)]
         kills, takeovers, rng = 0, [], random.Random(0)
         watched: dict[int, tuple[str, float]] = {}
         next_kill = time.monotonic() + args.kill_every
@@ -136,7 +153,7 @@ def postgres_chaos(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 for job_id, (status, worker) in by_id.items():
                     if status == "running" and worker == dead:
                         watched[job_id] = (dead, t)
-                workers[victim] = _equipoise(*command, env=env, log=log)
+                workers[victim] = start_worker()
                 next_kill = t + args.kill_every
             time.sleep(0.2)
         wall = time.monotonic() - started
@@ -256,6 +273,9 @@ def main() -> None:
     parser.add_argument("--kill-every", type=float, default=3.0, help="seconds between kills")
     parser.add_argument("--heartbeat", type=float, default=5.0, help="the workers' heartbeat timeout, seconds")
     parser.add_argument("--delay", type=float, default=0.5, help="seconds the model takes per request")
+    parser.add_argument(
+        "--cache", choices=sorted(CACHES), default="postgres", help="where the workers share their response cache"
+    )
     parser.add_argument("--sqlite-submissions", type=int, default=6)
     parser.add_argument("--timeout", type=float, default=900.0)
     args = parser.parse_args()
@@ -292,11 +312,11 @@ heartbeat timeout {args.heartbeat:g} s.
 | model requests / samples | {pg["model_requests"]} / {pg["samples_expected"]} |
 | requests asked again after a take-over | {pg["model_requests"] - pg["samples_expected"]} |
 
-A job is taken over once its heartbeat is older than the timeout *and* a live worker has a free slot:
-the median is the timeout itself; the longest waits are orphans that found every slot of the two
-surviving workers busy while the third was starting (a worker starts in about 2 s here). Requests
-asked again are only those in flight at a kill: the response cache (a file shared by the workers of
-one machine) hands a new claimant every answer the dead worker received.
+A job is taken over once its heartbeat is older than the timeout *and* a live worker has a free slot,
+so the median is the timeout itself; an orphan that finds every slot of the surviving workers busy
+(one of the three is often starting: a worker starts in about 2 s here) waits longer. Requests asked
+again are only those in flight at a kill (at most 8 per job): the response cache hands a new claimant
+every answer the dead worker received. The cache here: {CACHES[args.cache]}.
 
 SQLite: `equipoise serve` with {lite["submissions"]} submissions ({lite["jobs"]} jobs); the serve process killed
 with `kill -9` after {lite["jobs_done_at_kill"]} jobs were done and started again: it re-queued what was running and

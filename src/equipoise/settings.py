@@ -50,6 +50,11 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL of the results store; default: a SQLite file."
     )
     cache_dir: Path = Field(default_factory=_default_cache_dir, description="The response cache.")
+    response_cache_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL of a response cache shared by machines (e.g. the store's, for workers "
+        "on several machines); default: the SQLite file in `cache_dir`.",
+    )
     models_dir: Path = Field(
         default_factory=lambda: _default_cache_dir() / "models",
         description="Assembled embedded-model files (about 0.6 GB for the two default models).",
