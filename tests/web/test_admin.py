@@ -107,8 +107,9 @@ def test_reject_and_cancel(env, endpoint: ThreadedServer, client: TestClient) ->
     assert conflict.status_code == 409 and "it is CANCELLED" in conflict.json()["message"]
     assert client.post("/api/admin/submissions/999/cancel", headers=GOOD).status_code == 404
     listed = client.get("/api/admin/submissions", headers=GOOD).json()
-    assert {s["client_ip"] for s in listed} == {"testclient"}
-    assert "client_ip" not in client.get("/api/queue").json()["submissions"][0]
+    assert {(s["submitter"], s["client_ip"]) for s in listed} == {("tester", "testclient")}
+    public = client.get("/api/queue").json()["submissions"][0]
+    assert "client_ip" not in public and "submitter" not in public
 
 
 def test_hide_takes_an_entry_off_the_board_and_unhide_brings_it_back(env, client: TestClient) -> None:

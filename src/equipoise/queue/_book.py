@@ -369,7 +369,8 @@ class AdminConflict(ValueError):
 
 
 def public(row: SubmissionRow, admin: bool = False) -> dict[str, Any]:
-    """A submission as pages and the API show it: never its API key; the client address only to an admin."""
+    """A submission as pages and the API show it: never its API key; who submitted it (a name or an
+    e-mail address) and from which address only to an admin."""
     jobs = list(row.jobs)
     totals = [j.total for j in jobs if j.total is not None]
     entry = row.entry
@@ -383,7 +384,6 @@ def public(row: SubmissionRow, admin: bool = False) -> dict[str, Any]:
         "decoding": {k: v for k, v in entry.items() if k in _DECODING},
         "suites": row.suites,
         "limit": row.limit,
-        "submitter": row.submitter,
         "has_api_key": row.api_key is not None,
         "status": row.status,
         "approved": row.approved,
@@ -411,7 +411,7 @@ def public(row: SubmissionRow, admin: bool = False) -> dict[str, Any]:
         "updated": _aware(row.updated).isoformat(),
     }
     if admin:
-        out["client_ip"] = row.client_ip
+        out["submitter"], out["client_ip"] = row.submitter, row.client_ip
     return out
 
 
