@@ -14,7 +14,12 @@ with `--cache file` they share one cache file, as the workers of one machine do.
 SQLite: `equipoise serve` (its in-process worker) with S2 submissions; the serve process is killed
 with SIGKILL once some jobs are done, started again, and must finish the queue.
 
-Run: `.venv/bin/python bench/queue_chaos.py [--submissions 43] [--workers 3] [--kill-every 3]`.
+`--backend procrastinate` runs the same jobs (the same job function, `equipoise.queue.run_job`) on
+procrastinate instead (`bench/_procrastinate_queue.py`), for the comparison; its figures go in a
+section of their own.
+
+Run: `.venv/bin/python bench/queue_chaos.py [--submissions 43] [--workers 3] [--kill-every 3]
+[--backend pgqueuer|procrastinate] [--cache postgres|file]`.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +51,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
 from bench._report import write_section  # noqa: E402
 
-from equipoise.queue import Queue  # noqa: E402
+from equipoise.queue import Book, Queue, submit  # noqa: E402
 from equipoise.store import JobRow, SubmissionRow, open_store  # noqa: E402
 from tests.openai_server import free_port  # noqa: E402
 
@@ -105,12 +111,23 @@ def postgres_chaos(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     workers: list[subprocess.Popen] = []
     try:
         store = open_store(url)
-        queue = Queue(store)
         started = time.monotonic()
-        for i in range(args.submissions):
-            asyncio.run(queue.submit(_form(i, base_url), "127.0.0.1", admin=True))
+        if args.backend == "pgqueuer":
+            queue = Queue(store)
+            for i in range(args.submissions):
+                asyncio.run(queue.submit(_form(i, base_url), "127.0.0.1", admin=True))
+            command: tuple[str, ...] = ("-c", "from equipoise.cli import app; app()", "worker", "--store", url)
+            command += ("--heartbeat-timeout", str(args.heartbeat), "--retry-delay", "1")
+        else:
+            from bench import _procrastinate_queue
+
+            asyncio.run(_procrastinate_queue.install(url))
+            book = Book(store)
+            for i in range(args.submissions):
+                _, job_ids = asyncio.run(submit(book, _form(i, base_url), "127.0.0.1", admin=True))
+                asyncio.run(_procrastinate_queue.defer(url, job_ids))
+            command = (str(ROOT / "bench" / "_procrastinate_queue.py"), url, str(args.heartbeat))
         probes = args.submissions
-        command = ("worker", "--store", url, "--heartbeat-timeout", str(args.heartbeat), "--retry-delay", "1")
         started_workers = 0
 
         def start_worker() -> subprocess.Popen:
@@ -120,7 +137,7 @@ def postgres_chaos(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             if args.cache == "postgres":
                 own["EQUIPOISE_CACHE_DIR"] = str(home / f"cache-{started_workers}")
                 own["EQUIPOISE_RESPONSE_CACHE_URL"] = url
-            return _equipoise(*command, env=own, log=log)
+            return subprocess.Popen([sys.executable, *command], env=own, stdout=log.open("a"), stderr=subprocess.STDOUT)
 
         workers = [start_worker() for _ in range(args.workers)]
         kills, takeovers, rng = 0, [], random.Random(0)
@@ -276,12 +293,14 @@ def main() -> None:
     parser.add_argument(
         "--cache", choices=sorted(CACHES), default="postgres", help="where the workers share their response cache"
     )
+    parser.add_argument("--backend", choices=("pgqueuer", "procrastinate"), default="pgqueuer")
     parser.add_argument("--sqlite-submissions", type=int, default=6)
     parser.add_argument("--timeout", type=float, default=900.0)
     args = parser.parse_args()
+    # the SQLite part has no queue library: it runs once, with the pgqueuer figures
     with tempfile.TemporaryDirectory(prefix="equipoise-chaos-") as tmp:
         pg = postgres_chaos(args, Path(tmp))
-        lite = sqlite_chaos(args, Path(tmp))
+        lite = sqlite_chaos(args, Path(tmp)) if args.backend == "pgqueuer" else None
     print(json.dumps({"postgresql": pg, "sqlite": lite}, indent=1))
     once = (
         pg["states"] == {"FINISHED": pg["submissions"]}
@@ -290,10 +309,14 @@ def main() -> None:
         and pg["task_results"] == pg["done_jobs"] == pg["jobs"]
         and pg["sample_results"] == pg["samples_expected"]
     )
-    lite_ok = lite["counts"]["FINISHED"] == lite["submissions"] and lite["runs_per_submission"] == [1]
+    library = {
+        "pgqueuer": f"pgqueuer {version('pgqueuer')}",
+        "procrastinate": f"procrastinate {version('procrastinate')}",
+    }
+    workers = "`equipoise worker`" if args.backend == "pgqueuer" else "`bench/_procrastinate_queue.py`"
     body = f"""
-PostgreSQL, pgqueuer 1.6: {pg["submissions"]} submissions × 7 tasks = **{pg["jobs"]} jobs**,
-{args.workers} `equipoise worker` processes (2 jobs at a time each), model answering after
+PostgreSQL, {library[args.backend]}: {pg["submissions"]} submissions × 7 tasks = **{pg["jobs"]} jobs**,
+{args.workers} {workers} processes (2 jobs at a time each), model answering after
 {args.delay * 1000:.0f} ms; a random worker killed with `kill -9` every {args.kill_every:g} s and replaced at once;
 heartbeat timeout {args.heartbeat:g} s.
 
@@ -317,13 +340,17 @@ so the median is the timeout itself; an orphan that finds every slot of the surv
 (one of the three is often starting: a worker starts in about 2 s here) waits longer. Requests asked
 again are only those in flight at a kill (at most 8 per job): the response cache hands a new claimant
 every answer the dead worker received. The cache here: {CACHES[args.cache]}.
-
+"""
+    lite_ok = True
+    if lite is not None:
+        lite_ok = lite["counts"]["FINISHED"] == lite["submissions"] and lite["runs_per_submission"] == [1]
+        body += f"""
 SQLite: `equipoise serve` with {lite["submissions"]} submissions ({lite["jobs"]} jobs); the serve process killed
 with `kill -9` after {lite["jobs_done_at_kill"]} jobs were done and started again: it re-queued what was running and
 finished the queue (**{lite["counts"]["FINISHED"]} of {lite["submissions"]} FINISHED, one run each:
 {"yes" if lite_ok else "NO"}**, {lite["board_rows"]} rows on the board) in {lite["wall_s"]:.1f} s.
 """
-    write_section("queue-chaos", body)
+    write_section("queue-chaos" if args.backend == "pgqueuer" else "queue-chaos-procrastinate", body)
     if not (once and lite_ok):
         raise SystemExit("chaos run lost or repeated work: see the figures above")
 
