@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -50,6 +50,11 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL of the results store; default: a SQLite file."
     )
     cache_dir: Path = Field(default_factory=_default_cache_dir, description="The response cache.")
+    response_cache_url: str | None = Field(
+        default=None,
+        description="PostgreSQL URL of a response cache shared by machines (e.g. the store's, for workers "
+        "on several machines); default: the SQLite file in `cache_dir`.",
+    )
     models_dir: Path = Field(
         default_factory=lambda: _default_cache_dir() / "models",
         description="Assembled embedded-model files (about 0.6 GB for the two default models).",
@@ -58,6 +63,21 @@ class Settings(BaseSettings):
     models_file: Path | None = Field(default=None, description="TOML file of named model entries.")
     default_judge: str = Field(
         default="mini", description="Response judge used when --judge is not given (a judge name or model spec)."
+    )
+
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="Token of the web app's admin routes (header `Authorization: Bearer TOKEN`); "
+        "unset: admin is off and every admin route refuses.",
+    )
+    submissions_per_day: int = Field(
+        default=5, ge=1, description="Submissions one submitter, and one client address, may make in 24 hours."
+    )
+    submissions_need_approval: bool = Field(
+        default=False, description="New submissions wait, PENDING, until an admin approves them."
+    )
+    endpoint_check_timeout_s: float = Field(
+        default=20.0, gt=0, description="Seconds a submitted endpoint has to answer its one test chat request."
     )
 
     @model_validator(mode="after")

@@ -32,10 +32,13 @@ def serve_command(
     from equipoise.web import create_app
 
     try:
-        web = create_app(store)
+        # On SQLite the submissions' jobs run inside this process; on PostgreSQL `equipoise worker`s run them.
+        web = create_app(store, run_queue=True)
     except USER_ERRORS as e:
         raise fail(str(e)) from None
     console.print(safe_text(f"equipoise board at http://{host}:{port}/ (API docs at /docs); Ctrl-C stops it"))
+    if web.state.queue.pg is not None:
+        console.print("submissions are run by `equipoise worker`s pointed at the same PostgreSQL store")
     uvicorn.run(web, host=host, port=port, log_level="warning")
 
 

@@ -111,7 +111,7 @@ def open_judge(
     included (to measure the model alone). With `under_test`, a judge that is the model under
     evaluation is warned about: it would grade its own outputs.
     """
-    from equipoise.models import CachedModel, ModelEntry, ResponseCache, create_model, resolve_entry
+    from equipoise.models import CachedModel, ModelEntry, create_model, open_response_cache, resolve_entry
     from equipoise.settings import get_settings
 
     if isinstance(spec, str) and is_registered_judge(spec):
@@ -128,7 +128,11 @@ def open_judge(
             "outputs; configure another judge model for an unbiased score",
             stacklevel=2,
         )
-    own = ResponseCache(settings.response_cache_path) if cache is None and use_cache else None
+    own = (
+        open_response_cache(settings.response_cache_path, settings.response_cache_url)
+        if cache is None and use_cache
+        else None
+    )
     model = CachedModel(create_model(entry), entry.identity(), cache or own)
     judge = lookup("judge", "llm").obj(model, first_pass=first_pass)
     return OpenJudge(judge, model, own)

@@ -6,7 +6,7 @@ package is imported: naming a model error or an entry costs no HTTP client and n
 
 from typing import Any
 
-from equipoise.models._cache import CachedModel, ResponseCache, request_key
+from equipoise.models._cache import CachedModel, ResponseCache, open_response_cache, request_key
 from equipoise.models._entry import (
     ModelEntry,
     create_model,
@@ -43,6 +43,7 @@ __all__ = [
     "embedded_path",
     "entry_from_mapping",
     "load_entries",
+    "open_response_cache",
     "request_key",
     "resolve_entry",
 ]

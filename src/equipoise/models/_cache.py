@@ -27,10 +27,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from equipoise._errors import CacheError
 from equipoise.models._types import ChatModel, ChatRequest, ChatResponse, GenerateConfig
+
+if TYPE_CHECKING:
+    from equipoise.models._pg_cache import PgResponseCache
 
 # Module-level encoders: json.dumps with non-default options builds a new encoder on every call.
 _KEY_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
@@ -167,6 +170,16 @@ class ResponseCache:
         self._db.close()
 
 
+def open_response_cache(path: Path, url: str | None = None) -> ResponseCache | PgResponseCache:
+    """The response cache: the PostgreSQL table at `url` when one is given (shared by machines),
+    else the SQLite file at `path` (shared by the processes of one machine)."""
+    if url:
+        from equipoise.models._pg_cache import PgResponseCache
+
+        return PgResponseCache(url)
+    return ResponseCache(path)
+
+
 @contextmanager
 def _transaction(db: sqlite3.Connection) -> Iterator[None]:
     """BEGIN ... COMMIT, rolled back on any error (the connection is in autocommit mode)."""
@@ -186,7 +199,7 @@ class CachedModel:
     dataset never cost two calls.
     """
 
-    def __init__(self, model: ChatModel, identity: str, cache: ResponseCache | None) -> None:
+    def __init__(self, model: ChatModel, identity: str, cache: ResponseCache | PgResponseCache | None) -> None:
         self.model = model
         self.identity = identity
         self.name = model.name

@@ -34,8 +34,8 @@ from equipoise.models import (
     ChatRequest,
     ChatResponse,
     ModelEntry,
-    ResponseCache,
     create_model,
+    open_response_cache,
     resolve_entry,
 )
 from equipoise.results import CallCounts, DataFile, EvalRun, RunManifest, RunParams, SampleResult, TaskInfo, TaskResult
@@ -293,7 +293,7 @@ async def eval_async(
     work = _load_work(chosen, data_dir, limit, seed)
     jobs = build_requests(work, entry)
 
-    cache = ResponseCache(settings.response_cache_path) if use_cache else None
+    cache = open_response_cache(settings.response_cache_path, settings.response_cache_url) if use_cache else None
     # --max-connections raises (or lowers) the adapter's own connection limit too: otherwise its
     # default pool size, not the runner's gate, would bound the requests in flight.
     model_entry = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -22,6 +22,8 @@ class ModelEntryRow(Base):
     name: Mapped[str] = mapped_column(String(300))
     spec: Mapped[str] = mapped_column(String(1000))
     entry: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Hidden by an admin: its runs stay stored but no board, page or export shows them.
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     runs: Mapped[list[RunRow]] = relationship(back_populates="model")
 
 
@@ -116,3 +118,67 @@ class JudgeCheckRow(Base):
     fp: Mapped[int | None] = mapped_column(Integer)
     fn: Mapped[int | None] = mapped_column(Integer)
     tn: Mapped[int | None] = mapped_column(Integer)
+
+
+class SubmissionRow(Base):
+    """A model entry submitted to be evaluated, and where its evaluation stands.
+
+    `api_key` is the submitter's key for their endpoint: the worker hands it to the model adapter
+    and nothing else ever reads it (no page, API answer, log line or export carries it).
+    """
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        Index("ix_submissions_identity", "identity"),
+        Index("ix_submissions_submitter_created", "submitter", "created"),
+        Index("ix_submissions_client_ip_created", "client_ip", "created"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    organisation: Mapped[str | None] = mapped_column(String(300))
+    # the model entry as `ModelEntry.to_dict()` gives it (spec, system prompt, decoding, args)
+    entry: Mapped[dict[str, Any]] = mapped_column(JSON)
+    identity: Mapped[str] = mapped_column(String(32))
+    api_key: Mapped[str | None] = mapped_column(Text)
+    suites: Mapped[list[str]] = mapped_column(JSON)
+    # per suite, the release its tasks make (what a duplicate is judged by)
+    releases: Mapped[dict[str, str]] = mapped_column(JSON)
+    # per suite, the tasks it declares whose data this server lacks
+    missing_tasks: Mapped[dict[str, list[str]]] = mapped_column(JSON)
+    limit: Mapped[int | None] = mapped_column(Integer)
+    submitter: Mapped[str] = mapped_column(String(300))
+    client_ip: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))
+    approved: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(Text)
+    run_ids: Mapped[list[str]] = mapped_column(JSON)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    jobs: Mapped[list[JobRow]] = relationship(back_populates="submission", order_by="JobRow.id")
+
+
+class JobRow(Base):
+    """One task of one suite of a submission: the unit a worker claims.
+
+    `result` holds the task's scores and samples until every job of the suite is done; then they
+    are recorded together as one run, the suite's release. `claims` counts how often a worker
+    took the job (a crash makes another take it), `attempts` how often it failed.
+    """
+
+    __tablename__ = "submission_jobs"
+    __table_args__ = (Index("ix_submission_jobs_status_not_before", "status", "not_before"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    suite: Mapped[str] = mapped_column(String(100))
+    task: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    claims: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    worker: Mapped[str | None] = mapped_column(String(200))
+    not_before: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    submission: Mapped[SubmissionRow] = relationship(back_populates="jobs")

@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, text
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, selectinload
 
@@ -173,55 +173,65 @@ class Store:
     def record_run(self, run: EvalRun) -> None:
         """Store a finished run with its task results and samples, in one transaction."""
         with Session(self.writer) as session, session.begin():
-            entry = self._entry_row(session, run.model)
-            m = run.manifest
-            session.add(
-                RunRow(
-                    id=run.run_id,
-                    model_id=entry.id,
-                    suite=run.suite,
-                    judge=m.judge,
-                    started=datetime.fromisoformat(m.started),
-                    finished=datetime.fromisoformat(m.finished) if m.finished else None,
-                    equipoise_version=m.equipoise_version,
-                    manifest=m.to_dict(),
-                )
-            )
-            session.add_all(TaskResultRow(run_id=run.run_id, **t.to_dict()) for t in run.tasks)
-            # One executemany of plain rows: building an ORM object per sample costs ~1 ms each.
-            if run.samples:
-                session.execute(
-                    insert(SampleResultRow),
-                    [
-                        {
-                            "run_id": run.run_id,
-                            "task": s.task,
-                            "sample_id": s.sample_id,
-                            "messages": s.messages,
-                            "target": s.target,
-                            "response": s.response,
-                            "score": s.score,
-                            "label": s.label,
-                            "judge": s.judge,
-                            "rationale": s.rationale,
-                            "answer": s.answer,
-                            "error": s.error,
-                            "latency_s": s.latency_s,
-                            "cached": s.cached,
-                            "meta": s.metadata,
-                        }
-                        for s in run.samples
-                    ],
-                )
+            self.add_run(session, run)
 
-    def list_runs(self, model: str | None = None, suite: str | None = None) -> list[dict[str, Any]]:
-        """Stored runs, newest first, with their task results."""
+    def add_run(self, session: Session, run: EvalRun) -> None:
+        """Add a finished run to `session`'s transaction (the queue records a run and marks its
+        submission finished in one)."""
+        entry = self._entry_row(session, run.model)
+        m = run.manifest
+        session.add(
+            RunRow(
+                id=run.run_id,
+                model_id=entry.id,
+                suite=run.suite,
+                judge=m.judge,
+                started=datetime.fromisoformat(m.started),
+                finished=datetime.fromisoformat(m.finished) if m.finished else None,
+                equipoise_version=m.equipoise_version,
+                manifest=m.to_dict(),
+            )
+        )
+        session.add_all(TaskResultRow(run_id=run.run_id, **t.to_dict()) for t in run.tasks)
+        # One executemany of plain rows: building an ORM object per sample costs ~1 ms each.
+        if run.samples:
+            session.execute(
+                insert(SampleResultRow),
+                [
+                    {
+                        "run_id": run.run_id,
+                        "task": s.task,
+                        "sample_id": s.sample_id,
+                        "messages": s.messages,
+                        "target": s.target,
+                        "response": s.response,
+                        "score": s.score,
+                        "label": s.label,
+                        "judge": s.judge,
+                        "rationale": s.rationale,
+                        "answer": s.answer,
+                        "error": s.error,
+                        "latency_s": s.latency_s,
+                        "cached": s.cached,
+                        "meta": s.metadata,
+                    }
+                    for s in run.samples
+                ],
+            )
+
+    def list_runs(
+        self, model: str | None = None, suite: str | None = None, include_hidden: bool = False
+    ) -> list[dict[str, Any]]:
+        """Stored runs, newest first, with their task results; those of hidden entries only with
+        `include_hidden`."""
         with Session(self.engine) as session:
             q = (
                 select(RunRow)
                 .options(selectinload(RunRow.model), selectinload(RunRow.tasks))
                 .order_by(RunRow.started.desc())
             )
+            if not include_hidden:
+                q = q.join(RunRow.model).where(ModelEntryRow.hidden.is_(False))
             if suite:
                 q = q.where(RunRow.suite == suite)
             rows = session.scalars(q).all()
@@ -231,20 +241,23 @@ class Store:
         return out
 
     def run_ids(self, suite: str | None = None) -> list[str]:
-        """The ids of the stored runs (of one suite), newest first: what changes when a run is
-        recorded or deleted, at a fraction of `list_runs`'s cost (the web board's cache key)."""
-        q = select(RunRow.id).order_by(RunRow.started.desc())
+        """The ids of the stored runs (of one suite) of entries not hidden, newest first: what changes
+        when a run is recorded or deleted or its entry hidden, at a fraction of `list_runs`'s cost
+        (the web board's cache key)."""
+        q = select(RunRow.id).join(RunRow.model).where(ModelEntryRow.hidden.is_(False)).order_by(RunRow.started.desc())
         if suite:
             q = q.where(RunRow.suite == suite)
         with Session(self.engine) as session:
             return list(session.scalars(q))
 
     def get_run(self, run_id: str, with_samples: bool = False) -> dict[str, Any] | None:
-        """One run (a unique prefix of its id is enough), optionally with its samples."""
+        """One run (a unique prefix of its id is enough), optionally with its samples; none when its
+        entry is hidden."""
         with Session(self.engine) as session:
             rows = session.scalars(
                 select(RunRow)
-                .where(RunRow.id.startswith(run_id, autoescape=True))
+                .join(RunRow.model)
+                .where(RunRow.id.startswith(run_id, autoescape=True), ModelEntryRow.hidden.is_(False))
                 .options(selectinload(RunRow.model), selectinload(RunRow.tasks))
             ).all()
             if len(rows) != 1:
@@ -259,6 +272,15 @@ class Store:
                     for s in samples
                 ]
             return run
+
+    def set_hidden(self, identity: str, hidden: bool) -> bool:
+        """Hide a model entry from every board, page and export (or show it again); False when no
+        entry has this identity."""
+        with Session(self.writer) as session, session.begin():
+            result = session.execute(
+                update(ModelEntryRow).where(ModelEntryRow.identity == identity).values(hidden=hidden)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
 
     def delete_run(self, run_id: str) -> bool:
         """Remove one run and everything under it (its task results and samples)."""

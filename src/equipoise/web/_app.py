@@ -7,6 +7,8 @@ both carry the status (422 for a query the board cannot use, 404 for what is not
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
@@ -18,12 +20,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from equipoise._version import __version__
 from equipoise.metrics.combine import DEFAULT_COMBINATION
+from equipoise.queue import Queue
 from equipoise.store import open_store
+from equipoise.web._admin import admin_router
 from equipoise.web._board import COLUMN_KEYS, DEFAULT_SUITE, BoardQuery, QueryError, split_columns
 from equipoise.web._charts import DEFAULT_SHOWN, MAX_SHOWN
 from equipoise.web._facts import SIZE_KEYS, TYPES
 from equipoise.web._model import run_summary, task_rows
 from equipoise.web._pages import STATIC, Pages, Site
+from equipoise.web._queue import queue_router
+from equipoise.web._submit import submit_router
 
 MAX_PAGE = 500
 # Model identities are hex digests; anything else is not an entry (and never reaches a query).
@@ -118,15 +124,32 @@ def _compared(models: list[str]) -> tuple[str, ...]:
     return identities
 
 
-def create_app(store_url: str | None = None) -> FastAPI:
-    """The leaderboard app over the store at `store_url` (default: the configured store)."""
+def create_app(store_url: str | None = None, run_queue: bool = False) -> FastAPI:
+    """The leaderboard app over the store at `store_url` (default: the configured store). With
+    `run_queue` on a SQLite store, it runs the in-process worker while it serves (on PostgreSQL,
+    `equipoise worker`s run the jobs)."""
     pages = Pages(open_store(store_url))
+    queue = Queue(pages.store, run_worker=run_queue)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        queue.start()
+        try:
+            yield
+        finally:
+            queue.stop()
+
     app = FastAPI(
         title="equipoise leaderboard",
         version=__version__,
         description="Safety and capability of language models, ranked together, with 95% intervals.",
+        lifespan=lifespan,
     )
     app.state.pages = pages
+    app.state.queue = queue
+    app.include_router(submit_router(queue))
+    app.include_router(queue_router(queue))
+    app.include_router(admin_router(queue, pages.store))
 
     @app.exception_handler(QueryError)
     async def _query_error(request: Request, e: QueryError) -> Response:
