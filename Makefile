@@ -49,10 +49,13 @@ chromium:
 
 setup: $(VENV)/.stamp-deps $(VENV)/.stamp-models
 
+# The scripted models first: they take seconds, so a broken store or suite shows before the embedded runs.
+DEMO_MODELS := scripted:refuse-all scripted:comply-all embedded:smollm2-135m embedded:qwen2.5-coder-0.5b
+
 demo: setup
-	$(BIN)/equipoise eval --model embedded:qwen2.5-coder-0.5b --suite quick
-	$(BIN)/equipoise results
+	for m in $(DEMO_MODELS); do $(BIN)/equipoise eval --model $$m --suite quick || exit 1; done
 	$(BIN)/equipoise rank --suite quick
+	$(BIN)/equipoise serve
 
 test: setup chromium $(VENV)/.stamp-hf $(VENV)/.stamp-bench
 	$(BIN)/ruff check src tests bench
