@@ -21,7 +21,6 @@ import asyncio
 import hashlib
 import json
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, replace
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from equipoise._errors import CacheError
+from equipoise.models._buffer import BufferedWrites
 from equipoise.models._types import ChatModel, ChatRequest, ChatResponse, GenerateConfig
 
 if TYPE_CHECKING:
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 # Module-level encoders: json.dumps with non-default options builds a new encoder on every call.
 _KEY_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)
-_ROW_JSON = json.JSONEncoder(ensure_ascii=False)
 # SQLite builds before 3.32 allow at most 999 parameters in one statement.
 _KEYS_PER_QUERY = 900
 
@@ -64,7 +63,7 @@ def request_key(model_identity: str, request: ChatRequest) -> str:
     return hashlib.sha256(_KEY_JSON.encode(payload).encode()).hexdigest()
 
 
-class ResponseCache:
+class ResponseCache(BufferedWrites):
     """A SQLite table of responses; safe to share between runs and processes.
 
     `put` inside a running event loop buffers the response and schedules one write for everything
@@ -93,8 +92,7 @@ class ResponseCache:
                 f"the response cache {path} cannot be read ({e}): run with --no-cache, or move the file "
                 "away (a new cache is made in its place; the answers in the old one are then asked again)"
             ) from None
-        self._pending: dict[str, tuple[str, ChatResponse]] = {}
-        self._flush_scheduled = False
+        super().__init__()
         # Written to the journal by this object, not yet folded into `responses`.
         self._journaled: dict[str, ChatResponse] = {}
         self._fold()
@@ -122,31 +120,15 @@ class ResponseCache:
                 found[key] = ChatResponse.from_dict(json.loads(raw), cached=True)
         return found
 
-    def put(self, key: str, model: str, response: ChatResponse) -> None:
-        """Store a successful response (failures are never stored)."""
-        if response.failed:
-            return
-        self._pending[key] = (model, response)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self.flush()
-            return
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            loop.call_soon(self.flush)
-
     def flush(self) -> None:
         """Write every buffered response to the journal in one transaction."""
-        self._flush_scheduled = False
-        if not self._pending:
-            return
-        now = time.time()
-        rows = [(key, model, _ROW_JSON.encode(r.to_dict()), now) for key, (model, r) in self._pending.items()]
+        pending = list(self._pending.items())
+        super().flush()
+        self._journaled.update((key, r) for key, (_, r) in pending)
+
+    def _write(self, rows: list[tuple[Any, ...]]) -> None:
         with _transaction(self._db):
             self._db.executemany("INSERT INTO journal (key, model, response, created) VALUES (?, ?, ?, ?)", rows)
-        self._journaled.update((key, r) for key, (_, r) in self._pending.items())
-        self._pending.clear()
 
     def _fold(self) -> None:
         """Move the journal (this object's rows and any a killed process left) into `responses`."""

@@ -12,16 +12,14 @@ statement, after the runner has already sent its next requests.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from dataclasses import replace
 from typing import Any
 
 from equipoise._errors import CacheError
+from equipoise.models._buffer import BufferedWrites
 from equipoise.models._types import ChatResponse
 
-_ROW_JSON = json.JSONEncoder(ensure_ascii=False)
 _TABLE = "equipoise_response_cache"
 
 
@@ -30,7 +28,7 @@ def _libpq(url: str) -> str:
     return "postgresql://" + url.split("://", 1)[1]
 
 
-class PgResponseCache:
+class PgResponseCache(BufferedWrites):
     """A PostgreSQL table of responses with the interface of `ResponseCache`."""
 
     def __init__(self, url: str) -> None:
@@ -49,8 +47,7 @@ class PgResponseCache:
                 "or unset it to use the cache file"
             ) from None
         self.location = url
-        self._pending: dict[str, tuple[str, ChatResponse]] = {}
-        self._flush_scheduled = False
+        super().__init__()
 
     def get(self, key: str) -> ChatResponse | None:
         """The stored response for `key`, marked as cached."""
@@ -65,36 +62,13 @@ class PgResponseCache:
             found.update((k, ChatResponse.from_dict(json.loads(raw), cached=True)) for k, raw in rows)
         return found
 
-    def put(self, key: str, model: str, response: ChatResponse) -> None:
-        """Store a successful response (failures are never stored)."""
-        if response.failed:
-            return
-        self._pending[key] = (model, response)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self.flush()
-            return
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            loop.call_soon(self.flush)
-
-    def flush(self) -> None:
-        """Write every buffered response in one statement."""
-        self._flush_scheduled = False
-        if not self._pending:
-            return
-        now = time.time()
-        rows: list[tuple[Any, ...]] = [
-            (key, model, _ROW_JSON.encode(r.to_dict()), now) for key, (model, r) in self._pending.items()
-        ]
+    def _write(self, rows: list[tuple[Any, ...]]) -> None:
         with self._db.cursor() as cur:
             cur.executemany(
                 f"INSERT INTO {_TABLE} (key, model, response, created) VALUES (%s, %s, %s, %s) "
                 "ON CONFLICT (key) DO NOTHING",
                 rows,
             )
-        self._pending.clear()
 
     def __len__(self) -> int:
         self.flush()
