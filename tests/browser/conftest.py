@@ -6,6 +6,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -16,15 +17,13 @@ CHROMIUM = "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs Debian's chromium (make chromium)")
 
 
-@pytest.fixture
-def served() -> Iterator[tuple[str, StoredBoard]]:
+@contextmanager
+def serving(app: object) -> Iterator[str]:
+    """`app` under uvicorn in a thread on a free loopback port, until the block ends; yields its URL."""
     import uvicorn
 
-    from equipoise.web import create_app
-
-    board = store_board()
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -32,7 +31,16 @@ def served() -> Iterator[tuple[str, StoredBoard]]:
         assert time.monotonic() < deadline, "uvicorn did not start within 10 s"
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", board
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[str, StoredBoard]]:
+    from equipoise.web import create_app
+
+    board = store_board()
+    with serving(create_app()) as url:
+        yield url, board

@@ -4,14 +4,14 @@ and watch the queue go PENDING → RUNNING → FINISHED while the serve process'
 from __future__ import annotations
 
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.openai_server import ServerState, ThreadedServer, free_port
+from tests.browser.conftest import serving
+from tests.openai_server import ServerState, ThreadedServer
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -21,24 +21,10 @@ pytestmark = pytest.mark.skipif(shutil.which(CHROMIUM) is None, reason="needs De
 @pytest.fixture
 def served() -> Iterator[str]:
     """`equipoise serve`'s app with its in-process worker, on loopback."""
-    import uvicorn
-
     from equipoise.web import create_app
 
-    port = free_port()
-    config = uvicorn.Config(create_app(run_queue=True), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start within 10 s"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serving(create_app(run_queue=True)) as url:
+        yield url
 
 
 def test_a_submission_made_in_the_form_runs_to_finished_on_the_queue(served: str, tmp_path: Path) -> None:

@@ -51,9 +51,7 @@ def _import(tool: str, files: list[Path], model: str | None, as_task: str | None
     except USER_ERRORS as e:
         raise fail(str(e)) from None
     provenance = run.manifest.imported or {}
-    table = compact_table(
-        f"imported {tool} results for {run.model['name']} — run {run.run_id} (suite {run.suite})"
-    )
+    table = compact_table(f"imported {tool} results for {run.model['name']} — run {run.run_id} (suite {run.suite})")
     for col in ("task", "source task", "metric", "score", "95% CI", "n", "from"):
         table.add_column(col)
     no_interval = []

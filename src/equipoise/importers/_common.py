@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from equipoise._version import __version__
+from equipoise.metrics.bootstrap import Z95
 from equipoise.models import ModelEntry
 from equipoise.results import EvalRun, RunManifest, TaskResult
 
-_Z95 = 1.959963984540054
 CATEGORY = "capability"
 RAW = "none (raw accuracy, as equipoise scores its own runs)"
 
@@ -191,7 +191,7 @@ def _task_result(name: str, t: ImportedTask, m: TaskMapping, tool: str) -> TaskR
     stderr = t.stderr if t.stderr is not None else (binomial_stderr(t.value, t.n) if t.n else None)
     low = high = None
     if stderr is not None:
-        low, high = max(0.0, t.value - _Z95 * stderr), min(1.0, t.value + _Z95 * stderr)
+        low, high = max(0.0, t.value - Z95 * stderr), min(1.0, t.value + Z95 * stderr)
     n = t.n or 0
     return TaskResult(
         task=name,

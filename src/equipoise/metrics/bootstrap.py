@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
+# The two-sided 95% normal quantile.
+Z95 = NormalDist().inv_cdf(0.975)
 # Jeffreys prior Beta(1/2, 1/2): a task with s of n scored gives the posterior Beta(s + 1/2, n - s + 1/2).
 JEFFREYS_PRIOR = 0.5
 

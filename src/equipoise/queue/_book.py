@@ -81,6 +81,18 @@ class Book:
 
     # -- submitting ---------------------------------------------------------------------------
 
+    def _open_job(self, session: Session, job_id: int) -> tuple[JobRow, SubmissionRow] | None:
+        """The job and its submission (locked, the job re-read under the lock), or None when either is
+        gone or over: a result or a failure then changes nothing."""
+        job = session.get(JobRow, job_id)
+        if job is None:
+            return None
+        sub = self._locked(session, job.submission_id)
+        session.refresh(job)
+        if sub is None or sub.status in TERMINAL or job.status in (JobState.DONE, JobState.FAILED):
+            return None
+        return job, sub
+
     def create(self, new: NewSubmission) -> tuple[int, list[int]]:
         """Store a submission with one queued job per task of each suite: (its id, the job ids)."""
         t = now()
@@ -246,13 +258,10 @@ class Book:
         the submission's last, finish it. False when the job was done already (a re-run after a
         crash) or its submission is over: nothing is written then."""
         with Session(self.store.writer) as session, session.begin():
-            job = session.get(JobRow, job_id)
-            if job is None:
+            open_job = self._open_job(session, job_id)
+            if open_job is None:
                 return False
-            sub = self._locked(session, job.submission_id)
-            session.refresh(job)
-            if sub is None or sub.status in TERMINAL or job.status in (JobState.DONE, JobState.FAILED):
-                return False
+            job, sub = open_job
             job.status, job.result, job.error, job.updated = JobState.DONE, result, None, now()
             job.done = job.total = len(result["samples"])
             session.flush()
@@ -272,13 +281,10 @@ class Book:
         """Count a failed attempt. Returns the delay before the job is tried again, or None when it
         has used its attempts: the job is FAILED, and so is its submission, with the reason."""
         with Session(self.store.writer) as session, session.begin():
-            job = session.get(JobRow, job_id)
-            if job is None:
+            open_job = self._open_job(session, job_id)
+            if open_job is None:
                 return None
-            sub = self._locked(session, job.submission_id)
-            session.refresh(job)
-            if sub is None or sub.status in TERMINAL or job.status in (JobState.DONE, JobState.FAILED):
-                return None
+            job, sub = open_job
             t = now()
             job.attempts += 1
             job.error, job.updated = error, t

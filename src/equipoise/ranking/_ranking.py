@@ -44,7 +44,7 @@ from typing import Any
 
 from equipoise.judges import judge_label
 from equipoise.metrics.aggregate import SAFETY_CATEGORIES, macro_score
-from equipoise.metrics.bootstrap import Interval
+from equipoise.metrics.bootstrap import Z95, Interval
 from equipoise.metrics.combine import (
     DEFAULT_COMBINATION,
     EQUAL_WEIGHTS,
@@ -62,7 +62,6 @@ from equipoise.store import Store
 CAPABILITY = "capability"
 # A run in which more than this share of the model calls failed does not replace a better run.
 MAX_FAILED_SHARE = 0.2
-_Z95 = 1.959963984540054
 
 
 # Sample labels of scores that could not be given because the run had no judge model: their task
@@ -233,7 +232,7 @@ def _imported_capability(run: Mapping[str, Any]) -> tuple[Interval | None, tuple
     ses = [t.scorer.get("stderr") for t in scored]
     if any(se is None for se in ses):
         return Interval(mean, None, None, n), unscored
-    half = _Z95 * math.sqrt(sum(se * se for se in ses)) / len(scored)
+    half = Z95 * math.sqrt(sum(se * se for se in ses)) / len(scored)
     return Interval(mean, max(0.0, mean - half), min(1.0, mean + half), n), unscored
 
 

@@ -13,41 +13,30 @@ interval would (see `equipoise.metrics.bootstrap` for why that matters on small 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 from equipoise.metrics.aggregate import SAFETY_CATEGORIES
+from equipoise.metrics.bootstrap import Z95, Interval
 from equipoise.store import Store
 from equipoise.web._board import BoardRow, BoardView, QueryError
 
 MIN_COMPARED, MAX_COMPARED = 2, 4
-_Z95 = 1.959963984540054
 
 
-@dataclass(frozen=True)
-class Difference:
-    """The mean of (other - first) over the `n` paired samples, with its 95% interval."""
-
-    mean: float | None
-    low: float | None
-    high: float | None
-    n: int
-
-
-def paired_difference(first: list[float], other: list[float]) -> Difference:
+def paired_difference(first: list[float], other: list[float]) -> Interval:
     """The difference `other - first` of paired scores in [0, 1] (equal lengths, pair by index)."""
     n = len(first)
     if n == 0:
-        return Difference(None, None, None, 0)
+        return Interval(None, None, None, 0)
     gains = math.fsum(max(o - f, 0.0) for f, o in zip(first, other, strict=True))
     losses = math.fsum(max(f - o, 0.0) for f, o in zip(first, other, strict=True))
     mean = (gains - losses) / n
     # Bonett & Price: one pseudo-observation added to each discordant cell, two to the total
     p12, p21 = (gains + 1) / (n + 2), (losses + 1) / (n + 2)
     centre = p12 - p21
-    half = _Z95 * math.sqrt(max((p12 + p21) - centre * centre, 0.0) / (n + 2))
+    half = Z95 * math.sqrt(max((p12 + p21) - centre * centre, 0.0) / (n + 2))
     # widened to reach the observed mean, as the board's intervals are
-    return Difference(mean, max(-1.0, min(mean, centre - half)), min(1.0, max(mean, centre + half)), n)
+    return Interval(mean, max(-1.0, min(mean, centre - half)), min(1.0, max(mean, centre + half)), n)
 
 
 def chosen_rows(board: BoardView, identities: tuple[str, ...]) -> list[BoardRow]:
